@@ -1,0 +1,15 @@
+// The JSON Schema editors use for autocomplete (`# yaml-language-server: $schema=…`),
+// generated from the zod schema so the two never disagree.
+import { z } from 'zod';
+import { manifest } from './schema.ts';
+
+export const SCHEMA_URL = 'https://raw.githubusercontent.com/readiness-gate/readiness-gate/main/schema/readiness.schema.json';
+
+export function manifestJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(manifest, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  return { ...schema, $id: SCHEMA_URL };
+}
+
+export function manifestJsonSchemaText(): string {
+  return `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`;
+}

@@ -1,0 +1,272 @@
+// Manifest text → validated manifest, or every problem at once with file:line:column.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { manifest as manifestSchema, type Manifest } from './schema.ts';
+import { unknownKeyMessage } from './builtins.ts';
+import { parseTemplate } from './template.ts';
+import { itemIds } from './ids.ts';
+import { issueMessage, valueAt } from './issues.ts';
+
+export type PathSegment = string | number;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ManifestError extends Position {
+  file: string;
+  /** Dotted path of the offending value, e.g. sections[0].items[2].http.expect */
+  path: string;
+  message: string;
+}
+
+export interface LoadedManifest {
+  file: string;
+  manifest: Manifest;
+  /** Position of any path in the file (used for annotations on manifest lines). */
+  positionOf: (path: PathSegment[]) => Position;
+}
+
+export type LoadResult = { ok: true; value: LoadedManifest } | { ok: false; errors: ManifestError[] };
+
+export function loadManifest(text: string, file: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((error) => ({
+        file,
+        ...at(error.pos[0]),
+        path: '',
+        message: yamlMessage(error.message),
+      })),
+    };
+  }
+
+  const positionOf = (path: PathSegment[], part: 'key' | 'value' = 'value'): Position => at(offsetOf(doc, path, part));
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined) {
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: 'the manifest is empty; start with `version: 1` and `sections:`' }] };
+  }
+
+  const errors: ManifestError[] = [];
+  const report = (path: PathSegment[], message: string, part: 'key' | 'value' = 'value') =>
+    errors.push({ file, ...positionOf(path, part), path: formatPath(path), message });
+
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of usefulIssues(parsed.error.issues)) {
+      const path = issue.path as PathSegment[];
+      if (issue.code === 'unrecognized_keys') {
+        const known = keysAt(manifestSchema, path);
+        for (const key of issue.keys) report([...path, key], unknownKeyMessage(key, known), 'key');
+      } else {
+        report(path, issueMessage(issue, valueAt(raw, path)), missingKey(issue, raw) ? 'key' : 'value');
+      }
+    }
+  }
+
+  // Checks that need the whole document: templates and unique ids.
+  checkTemplates(doc, report);
+  if (parsed.success) {
+    for (const duplicate of itemIds(parsed.data).duplicates) {
+      report([...duplicate.path, 'id'], `id \`${duplicate.id}\` is already used by another item; ids must be unique`);
+    }
+  }
+
+  errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors };
+  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path) } };
+}
+
+export function formatError(error: ManifestError): string {
+  const where = `${error.file}:${error.line}:${error.column}`;
+  return error.path ? `${where}  ${error.path}  ${error.message}` : `${where}  ${error.message}`;
+}
+
+export function formatPath(path: PathSegment[]): string {
+  return path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
+}
+
+// ---------------------------------------------------------------- zod issues → messages
+
+type Issue = z.core.$ZodIssue;
+
+/** Drops follow-on noise: a refinement on an object that already has an unknown key. */
+function usefulIssues(issues: Issue[]): Issue[] {
+  const withUnknownKeys = new Set(issues.filter((issue) => issue.code === 'unrecognized_keys').map((issue) => formatPath(issue.path as PathSegment[])));
+  return issues.filter((issue) => issue.code === 'unrecognized_keys' || issue.code !== 'custom' || !withUnknownKeys.has(formatPath(issue.path as PathSegment[])));
+}
+
+function missingKey(issue: Issue, raw: unknown): boolean {
+  return issue.code === 'invalid_type' && valueAt(raw, issue.path as PathSegment[]) === undefined;
+}
+
+function yamlMessage(message: string): string {
+  // The yaml library appends a code excerpt after the first line; we give the position instead.
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+// ---------------------------------------------------------------- schema walking (for "did you mean")
+
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+  valueType?: z.ZodType;
+  getter?: () => z.ZodType;
+}
+
+function defOf(schema: z.ZodType): Def {
+  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+}
+
+/** Object schemas a value at `path` may be checked against (several under a union). */
+function schemasAt(schema: z.ZodType, path: PathSegment[]): z.ZodType[] {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'readonly':
+      return schemasAt(def.innerType as z.ZodType, path);
+    case 'pipe':
+      return schemasAt(def.in as z.ZodType, path);
+    case 'lazy':
+      return schemasAt((def.getter as () => z.ZodType)(), path);
+    case 'union':
+      return (def.options ?? []).flatMap((option) => schemasAt(option, path));
+  }
+  if (path.length === 0) return [schema];
+  const [head, ...rest] = path;
+  if (def.type === 'object' && typeof head === 'string' && def.shape && head in def.shape) return schemasAt(def.shape[head] as z.ZodType, rest);
+  if (def.type === 'array' && typeof head === 'number') return schemasAt(def.element as z.ZodType, rest);
+  if (def.type === 'record' && typeof head === 'string') return schemasAt(def.valueType as z.ZodType, rest);
+  return [];
+}
+
+function keysAt(schema: z.ZodType, path: PathSegment[]): string[] {
+  const keys = new Set<string>();
+  for (const candidate of schemasAt(schema, path)) {
+    const def = defOf(candidate);
+    if (def.type === 'object' && def.shape) for (const key of Object.keys(def.shape)) keys.add(key);
+  }
+  return [...keys];
+}
+
+// ---------------------------------------------------------------- positions
+
+/** Offset of the deepest node on `path` that exists (the key itself when asked for). */
+function offsetOf(doc: Document, path: PathSegment[], part: 'key' | 'value'): number {
+  let node: Node | null | undefined = doc.contents as Node | null;
+  let offset = node?.range?.[0] ?? 0;
+  for (let index = 0; index < path.length; index++) {
+    const segment = path[index];
+    const last = index === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === String(segment));
+      if (!pair) return offset;
+      const keyNode = pair.key as Node;
+      if (last && part === 'key') return keyNode.range?.[0] ?? offset;
+      node = pair.value as Node | null;
+      offset = node?.range?.[0] ?? keyNode.range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment] as Node | undefined;
+      if (!node) return offset;
+      offset = node.range?.[0] ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+// ---------------------------------------------------------------- templates
+
+type Reporter = (path: PathSegment[], message: string) => void;
+
+/** Every string is checked: syntax, known namespaces, and flow-only references. */
+function checkTemplates(doc: Document, report: Reporter): void {
+  const visit = (node: unknown, path: PathSegment[], flow: FlowScope | undefined): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        const childPath = [...path, key];
+        if (key === 'flow' && isMap(pair.value)) {
+          visitFlow(pair.value, childPath);
+        } else {
+          visit(pair.value, childPath, flow);
+        }
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((child, index) => visit(child, [...path, index], flow));
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      checkString(node.value, path, flow);
+    }
+  };
+
+  const visitFlow = (flowNode: unknown, path: PathSegment[]): void => {
+    if (!isMap(flowNode)) return;
+    const captured = new Set<string>();
+    const allCaptures = new Set<string>();
+    for (const step of stepNodes(flowNode, 'steps')) collectCaptures(step.node, allCaptures);
+    for (const step of stepNodes(flowNode, 'steps')) {
+      visit(step.node, [...path, 'steps', step.index], { captured: new Set(captured), finally: false });
+      collectCaptures(step.node, captured);
+    }
+    for (const step of stepNodes(flowNode, 'finally')) {
+      visit(step.node, [...path, 'finally', step.index], { captured: allCaptures, finally: true });
+    }
+  };
+
+  const checkString = (text: string, path: PathSegment[], flow: FlowScope | undefined): void => {
+    if (!text.includes('{{')) return;
+    const parsed = parseTemplate(text);
+    for (const message of parsed.errors) report(path, message);
+    for (const part of parsed.parts) {
+      if (typeof part === 'string') continue;
+      if (part.namespace === 'cookies' && !flow) report(path, `\`{{ ${part.expression} }}\` reads the cookie jar, which only flow steps have`);
+      if (part.namespace === 'target' && !['url', 'host', 'origin'].includes(part.name)) report(path, `\`{{ ${part.expression} }}\`: target offers url, host and origin`);
+      if (part.namespace === 'git' && !['sha', 'ref'].includes(part.name)) report(path, `\`{{ ${part.expression} }}\`: git offers sha and ref`);
+      if (part.namespace === '') {
+        if (!flow) report(path, `\`{{ ${part.name} }}\` names a capture, which only flow steps have; for a variable write {{ env.${part.name} }}`);
+        else if (!flow.captured.has(part.name)) {
+          report(path, flow.finally ? `\`{{ ${part.name} }}\` is never captured by a step` : `\`{{ ${part.name} }}\` is used before a step captures it`);
+        }
+      }
+    }
+  };
+
+  visit(doc.contents, [], undefined);
+}
+
+interface FlowScope {
+  captured: Set<string>;
+  finally: boolean;
+}
+
+function stepNodes(flowNode: unknown, key: string): { node: unknown; index: number }[] {
+  if (!isMap(flowNode)) return [];
+  const list = flowNode.get(key, true);
+  if (!isSeq(list)) return [];
+  return list.items.map((node, index) => ({ node, index }));
+}
+
+function collectCaptures(step: unknown, into: Set<string>): void {
+  if (!isMap(step)) return;
+  const capture = step.get('capture', true);
+  if (!isMap(capture)) return;
+  for (const pair of capture.items) if (isScalar(pair.key)) into.add(String(pair.key.value));
+}
+

@@ -1,0 +1,368 @@
+// The readiness manifest, version 1, as a zod schema. This file is the single source
+// of truth: the JSON Schema in schema/ is generated from it and the README reference
+// describes it. Names are part of the public interface: add, never rename.
+import { z } from 'zod';
+import { DURATION_HINT, DURATION_PATTERN, parseDuration, parseRatio } from './units.ts';
+import { BUILTIN_NAMES, validateBuiltinParams } from './builtins.ts';
+
+// ---------------------------------------------------------------- primitives
+
+export const duration = z
+  .string({ error: `expected ${DURATION_HINT}` })
+  .regex(DURATION_PATTERN, `expected ${DURATION_HINT}`)
+  .meta({ description: DURATION_HINT, examples: ['500ms', '10s', '5m'] });
+
+export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Scalar = z.infer<typeof scalar>;
+
+const regex = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a valid regular expression' },
+);
+
+/** A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"). */
+const bound = z
+  .union([z.number(), z.string()])
+  .refine((value) => typeof value === 'number' || parseDuration(value) !== undefined || parseRatio(value) !== undefined || !Number.isNaN(Number(value)), {
+    message: 'expected a number, a duration such as 200ms, or a percentage such as 0.1%',
+  });
+
+const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'null', 'array', 'object'] as const;
+
+export interface PredicateMap {
+  eq?: Scalar | undefined;
+  ne?: Scalar | undefined;
+  lt?: number | string | undefined;
+  lte?: number | string | undefined;
+  gt?: number | string | undefined;
+  gte?: number | string | undefined;
+  in?: Scalar[] | undefined;
+  notIn?: Scalar[] | undefined;
+  contains?: Scalar | undefined;
+  notContains?: Scalar | undefined;
+  startsWith?: string | undefined;
+  endsWith?: string | undefined;
+  matches?: string | undefined;
+  exists?: boolean | undefined;
+  type?: (typeof VALUE_TYPES)[number] | undefined;
+  length?: Predicate | undefined;
+  not?: Predicate | undefined;
+}
+/** A scalar means "equals"; a map is the AND of its predicates. */
+export type Predicate = Scalar | PredicateMap;
+
+export const predicateMap: z.ZodType<PredicateMap> = z
+  .strictObject({
+    eq: scalar.optional(),
+    ne: scalar.optional(),
+    lt: bound.optional(),
+    lte: bound.optional(),
+    gt: bound.optional(),
+    gte: bound.optional(),
+    in: z.array(scalar).optional(),
+    notIn: z.array(scalar).optional(),
+    contains: scalar.optional(),
+    notContains: scalar.optional(),
+    startsWith: z.string().optional(),
+    endsWith: z.string().optional(),
+    matches: regex.optional(),
+    exists: z.boolean().optional(),
+    type: z.enum(VALUE_TYPES).optional(),
+    get length() {
+      return predicate.optional();
+    },
+    get not() {
+      return predicate.optional();
+    },
+  })
+  .refine((map) => Object.keys(map).length > 0, { message: 'an empty predicate checks nothing; add eq, contains, matches, …' })
+  .meta({ id: 'PredicateMap', description: 'All listed predicates must hold.' });
+
+export const predicate: z.ZodType<Predicate> = z
+  .union([scalar, predicateMap])
+  .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+
+const severity = z.enum(['blocking', 'advisory']).meta({
+  description: 'blocking items decide the verdict; advisory items are reported but never block.',
+});
+
+const headerMap = z.record(z.string(), z.string());
+
+export const retry = z
+  .strictObject({
+    attempts: z.number().int().min(1).max(10).meta({ description: 'Total attempts, the first included.' }),
+    backoff: duration.optional().meta({ description: 'Wait before the second attempt; doubles each time. Default 1s.' }),
+  })
+  .meta({ description: 'Retry on transport errors and 502/503/504. A pass after a retry is reported as flaky.' });
+
+// ---------------------------------------------------------------- requests
+
+export const requestMap = z.strictObject({
+  method: z.string().regex(/^[A-Za-z]+$/, 'expected an HTTP method such as GET').optional(),
+  url: z.string().min(1).meta({ description: 'A path on the target ("/health/") or an absolute URL.' }),
+  headers: headerMap.optional(),
+  query: z.record(z.string(), scalar).optional(),
+  json: z.unknown().optional().meta({ description: 'A JSON body (sets content-type: application/json).' }),
+  form: z.record(z.string(), scalar).optional().meta({ description: 'A url-encoded form body.' }),
+  body: z.string().optional().meta({ description: 'A raw text body.' }),
+  follow_redirects: z.boolean().optional().meta({ description: 'Follow up to 10 redirects on the hosts the manifest names. Default false.' }),
+  timeout: duration.optional(),
+});
+export type RequestMap = z.infer<typeof requestMap>;
+
+// "GET /path"; the path may hold {{ placeholders }}, which contain spaces.
+const REQUEST_LINE = /^[A-Za-z]+\s+(?:\{\{[^}]*\}\}|\S)+$/;
+export const request = z
+  .union([
+    z.string().regex(REQUEST_LINE, 'expected "METHOD path-or-url", for example "GET /health/"'),
+    requestMap,
+  ])
+  .meta({ id: 'Request', description: '"METHOD path-or-url", or a map.' });
+export type RequestSpec = z.infer<typeof request>;
+
+// ---------------------------------------------------------------- expectations
+
+export const cookieExpect = z.strictObject({
+  exists: z.boolean().optional(),
+  value: predicate.optional(),
+  secure: z.boolean().optional(),
+  httpOnly: z.boolean().optional(),
+  sameSite: predicate.optional().meta({ description: 'Strict, Lax or None (case-insensitive).' }),
+  path: predicate.optional(),
+  domain: predicate.optional(),
+  maxAge: predicate.optional(),
+});
+export type CookieExpect = z.infer<typeof cookieExpect>;
+
+export const httpExpect = z.strictObject({
+  status: predicate.optional(),
+  headers: z.record(z.string(), predicate).optional().meta({ description: 'Header names are case-insensitive; a repeated single-value header fails.' }),
+  body: predicate.optional(),
+  json: z.record(z.string(), predicate).optional().meta({ description: 'JSONPath ($.a.b, $.items[0].id) to predicate.' }),
+  duration: predicate.optional().meta({ description: 'Total time of the request, e.g. { lt: 500ms }.' }),
+  redirect: z
+    .strictObject({ status: predicate.optional(), location: predicate.optional() })
+    .optional()
+    .meta({ description: 'The first response must be a redirect matching these.' }),
+  cookies: z.record(z.string(), cookieExpect).optional(),
+});
+export type HttpExpect = z.infer<typeof httpExpect>;
+
+// ---------------------------------------------------------------- check kinds
+
+export const httpCheck = z.strictObject({ request, expect: httpExpect.optional() });
+
+export const manualCheck = z.strictObject({
+  owner: z.string().optional().meta({ description: 'Who signs this item off (a person, team or role).' }),
+  required: z.boolean().optional().meta({ description: 'If true, the item blocks the verdict while pending.' }),
+  note: z.string().optional(),
+});
+
+export const tlsCheck = z.strictObject({
+  host: z.string().optional().meta({ description: 'Default: the target host.' }),
+  port: z.number().int().min(1).max(65535).optional().meta({ description: 'Default: the target port, else 443.' }),
+  ca: z.string().optional().meta({ description: 'A PEM file of extra trusted CAs (private CA).' }),
+  expect: z
+    .strictObject({
+      chainValid: z.boolean().optional(),
+      hostnameMatch: z.boolean().optional(),
+      daysUntilExpiry: predicate.optional(),
+      protocol: predicate.optional(),
+      legacyProtocols: z.boolean().optional().meta({ description: 'false: TLS 1.0 and 1.1 must be refused.' }),
+    })
+    .optional(),
+});
+
+const latency = z.strictObject({
+  p50: predicate.optional(),
+  p90: predicate.optional(),
+  p95: predicate.optional(),
+  p99: predicate.optional(),
+  max: predicate.optional(),
+  mean: predicate.optional(),
+});
+
+export const loadCheck = z.strictObject({
+  request,
+  samples: z.number().int().min(1).max(100_000).optional().meta({ description: 'Measured requests after warmup. Default 100.' }),
+  concurrency: z.number().int().min(1).max(256).optional().meta({ description: 'Requests in flight at once. Default 1.' }),
+  warmup: z.number().int().min(0).max(1000).optional().meta({ description: 'Unmeasured requests first. Default 5.' }),
+  expect: z
+    .strictObject({
+      status: predicate.optional(),
+      headers: z.record(z.string(), predicate).optional(),
+      body: predicate.optional(),
+      latency: latency.optional(),
+      errorRate: predicate.optional().meta({ description: 'Share of samples that failed, e.g. { lt: 0.1% }.' }),
+    })
+    .optional(),
+});
+
+const CAPTURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED_NAMES = ['env', 'secrets', 'target', 'cookies', 'git'];
+
+export const capture = z
+  .strictObject({
+    json: z.string().optional(),
+    header: z.string().optional(),
+    cookie: z.string().optional(),
+    regex: regex.optional().meta({ description: 'Group 1 (or the whole match) of this pattern in the body.' }),
+  })
+  .refine((spec) => Object.keys(spec).length === 1, { message: 'a capture takes exactly one of json, header, cookie, regex' });
+
+export const flowStep = z.strictObject({
+  name: z.string().optional(),
+  request,
+  expect: httpExpect.optional(),
+  capture: z
+    .record(
+      z.string().regex(CAPTURE_NAME, 'a capture name is a plain identifier').refine((name) => !RESERVED_NAMES.includes(name), {
+        message: `a capture cannot be named ${RESERVED_NAMES.join(', ')}`,
+      }),
+      capture,
+    )
+    .optional(),
+});
+export type FlowStep = z.infer<typeof flowStep>;
+
+export const flowCheck = z.strictObject({
+  steps: z.array(flowStep).min(1),
+  finally: z.array(flowStep).optional().meta({ description: 'Always run after the steps, with their captures.' }),
+});
+
+export const commandCheck = z.strictObject({
+  run: z.string().min(1).meta({ description: 'A shell command, run in the workspace.' }),
+  timeout: duration.optional(),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  expect: z.strictObject({ exitCode: predicate.optional(), output: predicate.optional() }).optional(),
+});
+
+export const fileCheck = z.strictObject({
+  path: z.string().min(1),
+  exists: z.boolean().optional(),
+  contains: z.string().optional(),
+  matches: regex.optional(),
+});
+
+// ---------------------------------------------------------------- items and sections
+
+/** The keys that name what an item checks; an item has exactly one. */
+export const CHECK_KINDS = ['http', 'tls', 'load', 'flow', 'command', 'file', 'uses', 'manual'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+export const item = z
+  .strictObject({
+    title: z.string().min(1),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'an id is lowercase letters, digits and . _ / -')
+      .optional()
+      .meta({ description: 'Stable id; default: a slug of the title.' }),
+    severity: severity.optional(),
+    owner: z.string().optional(),
+    help: z.string().optional().meta({ description: 'What to do when this fails; shown with the failure.' }),
+    timeout: duration.optional(),
+    retry: retry.optional(),
+    http: httpCheck.optional(),
+    tls: tlsCheck.optional(),
+    load: loadCheck.optional(),
+    flow: flowCheck.optional(),
+    command: commandCheck.optional(),
+    file: fileCheck.optional(),
+    uses: z.enum(BUILTIN_NAMES).optional().meta({ description: 'A built-in check.' }),
+    with: z.record(z.string(), z.unknown()).optional().meta({ description: 'Parameters of the built-in check.' }),
+    manual: manualCheck.optional(),
+  })
+  .superRefine((value, ctx) => {
+    const kinds = CHECK_KINDS.filter((kind) => value[kind] !== undefined);
+    if (kinds.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `an item needs one check: ${CHECK_KINDS.join(', ')}`, path: [] });
+    } else if (kinds.length > 1) {
+      ctx.addIssue({ code: 'custom', message: `an item has exactly one check, found ${kinds.join(' and ')}`, path: [kinds[1] as string] });
+    }
+    if (value.with !== undefined && value.uses === undefined) {
+      ctx.addIssue({ code: 'custom', message: '`with` gives parameters to a built-in check; add `uses`', path: ['with'] });
+    }
+    if (value.uses !== undefined) {
+      for (const issue of validateBuiltinParams(value.uses, value.with ?? {})) {
+        ctx.addIssue({ code: 'custom', message: issue.message, path: ['with', ...issue.path] });
+      }
+    }
+  });
+export type Item = z.infer<typeof item>;
+
+export const subsection = z.strictObject({
+  title: z.string().min(1),
+  items: z.array(item).min(1),
+});
+
+export const section = z
+  .strictObject({
+    title: z.string().min(1),
+    items: z.array(item).optional(),
+    sections: z.array(subsection).optional().meta({ description: 'Sub-sections (### in the report).' }),
+  })
+  .refine((value) => (value.items?.length ?? 0) + (value.sections?.length ?? 0) > 0, {
+    message: 'a section needs items or sections',
+  });
+export type Section = z.infer<typeof section>;
+
+// ---------------------------------------------------------------- target and top level
+
+export const readyProbe = z.strictObject({
+  request,
+  expect: httpExpect.optional(),
+  timeout: duration.optional().meta({ description: 'How long to keep trying. Default 5m.' }),
+  interval: duration.optional().meta({ description: 'Wait between tries. Default 5s.' }),
+});
+
+export const versionProbe = z
+  .strictObject({
+    request,
+    json: z.string().optional().meta({ description: 'JSONPath of the served version, e.g. $.commit' }),
+    header: z.string().optional().meta({ description: 'Header carrying the served version.' }),
+    equals: z.string().min(1).meta({ description: 'Usually "{{ git.sha }}".' }),
+  })
+  .refine((value) => (value.json === undefined) !== (value.header === undefined), {
+    message: 'a version probe reads exactly one of json or header',
+  });
+
+export const target = z.strictObject({
+  url: z.string().optional().meta({ description: 'Staging base URL. --url / the staging-url input override it.' }),
+  headers: headerMap.optional().meta({ description: 'Sent with every request to the target host.' }),
+  timeout: duration.optional(),
+  ca: z.string().optional().meta({ description: 'PEM file of extra trusted CAs for the target.' }),
+  ready: readyProbe.optional(),
+  version: versionProbe.optional(),
+});
+
+export const limits = z.strictObject({
+  concurrency: z.number().int().min(1).max(64).optional().meta({ description: 'Items run at once. Default 8.' }),
+  perHost: z.number().int().min(1).max(64).optional().meta({ description: 'Connections per host. Default 6.' }),
+  deadline: duration.optional().meta({ description: 'Whole run, after which unfinished items are errors. Default 10m.' }),
+});
+
+export const defaults = z.strictObject({
+  timeout: duration.optional(),
+  severity: severity.optional(),
+  retry: retry.optional(),
+});
+
+export const manifest = z
+  .strictObject({
+    version: z.literal(1),
+    target: target.optional(),
+    defaults: defaults.optional(),
+    limits: limits.optional(),
+    sections: z.array(section).min(1),
+  })
+  .meta({ title: 'readiness-gate manifest', description: 'Production-readiness checklist run by readiness-gate.' });
+export type Manifest = z.infer<typeof manifest>;

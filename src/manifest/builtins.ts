@@ -78,6 +78,7 @@ export const BUILTIN_NAMES = Object.keys(BUILTIN_PARAMS) as [BuiltinName, ...Bui
 export interface ParamIssue {
   path: (string | number)[];
   message: string;
+  unknownKey?: boolean;
 }
 
 /** Problems with a built-in's `with:` map, each at its path inside `with`. */
@@ -90,7 +91,7 @@ export function validateBuiltinParams(name: BuiltinName, params: unknown): Param
     if (issue.code === 'unrecognized_keys') {
       const known = knownParamKeys(name);
       for (const key of issue.keys) {
-        issues.push({ path: [...issue.path, key] as (string | number)[], message: unknownKeyMessage(key, known, `${name} parameter`) });
+        issues.push({ path: [...issue.path, key] as (string | number)[], message: unknownKeyMessage(key, known, `${name} parameter`), unknownKey: true });
       }
     } else {
       issues.push({ path: issue.path as (string | number)[], message: issueMessage(issue, valueAt(params, issue.path)) });

@@ -4,9 +4,9 @@ import type { z } from 'zod';
 type Issue = z.core.$ZodIssue;
 
 export function issueMessage(issue: Issue, actual: unknown): string {
+  if (actual === undefined && issue.code !== 'custom' && issue.path.length > 0) return `missing required key \`${String(issue.path.at(-1))}\``;
   switch (issue.code) {
     case 'invalid_type': {
-      if (actual === undefined) return `missing required key \`${String(issue.path.at(-1))}\``;
       // Our own messages (e.g. on durations) say more than the type name does.
       const expected = issue.message.startsWith('Invalid input') ? article(issue.expected) : issue.message.replace(/^expected /, '');
       return `expected ${expected}, got ${describe(actual)}`;
@@ -53,7 +53,8 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }
 
 export function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

@@ -68,7 +68,8 @@ export function loadManifest(text: string, file: string): LoadResult {
         const known = keysAt(manifestSchema, path);
         for (const key of issue.keys) report([...path, key], unknownKeyMessage(key, known), 'key');
       } else {
-        report(path, issueMessage(issue, valueAt(raw, path)), missingKey(issue, raw) ? 'key' : 'value');
+        const atKey = valueAt(raw, path) === undefined || (issue.code === 'custom' && issue.params?.at === 'key');
+        report(path, issueMessage(issue, valueAt(raw, path)), atKey ? 'key' : 'value');
       }
     }
   }
@@ -103,10 +104,6 @@ type Issue = z.core.$ZodIssue;
 function usefulIssues(issues: Issue[]): Issue[] {
   const withUnknownKeys = new Set(issues.filter((issue) => issue.code === 'unrecognized_keys').map((issue) => formatPath(issue.path as PathSegment[])));
   return issues.filter((issue) => issue.code === 'unrecognized_keys' || issue.code !== 'custom' || !withUnknownKeys.has(formatPath(issue.path as PathSegment[])));
-}
-
-function missingKey(issue: Issue, raw: unknown): boolean {
-  return issue.code === 'invalid_type' && valueAt(raw, issue.path as PathSegment[]) === undefined;
 }
 
 function yamlMessage(message: string): string {
@@ -168,7 +165,7 @@ function keysAt(schema: z.ZodType, path: PathSegment[]): string[] {
 
 /** Offset of the deepest node on `path` that exists (the key itself when asked for). */
 function offsetOf(doc: Document, path: PathSegment[], part: 'key' | 'value'): number {
-  let node: Node | null | undefined = doc.contents as Node | null;
+  let node: Node | null | undefined = doc.contents;
   let offset = node?.range?.[0] ?? 0;
   for (let index = 0; index < path.length; index++) {
     const segment = path[index];

@@ -255,6 +255,9 @@ export const fileCheck = z.strictObject({
 // ---------------------------------------------------------------- items and sections
 
 /** The keys that name what an item checks; an item has exactly one. */
+/** Marks a custom issue that is about a key, so its position is the key's, not the value's. */
+export const AT_KEY = { at: 'key' } as const;
+
 export const CHECK_KINDS = ['http', 'tls', 'load', 'flow', 'command', 'file', 'uses', 'manual'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
@@ -286,14 +289,14 @@ export const item = z
     if (kinds.length === 0) {
       ctx.addIssue({ code: 'custom', message: `an item needs one check: ${CHECK_KINDS.join(', ')}`, path: [] });
     } else if (kinds.length > 1) {
-      ctx.addIssue({ code: 'custom', message: `an item has exactly one check, found ${kinds.join(' and ')}`, path: [kinds[1] as string] });
+      ctx.addIssue({ code: 'custom', message: `an item has exactly one check, found ${kinds.join(' and ')}`, path: [kinds[1] as string], params: AT_KEY });
     }
     if (value.with !== undefined && value.uses === undefined) {
-      ctx.addIssue({ code: 'custom', message: '`with` gives parameters to a built-in check; add `uses`', path: ['with'] });
+      ctx.addIssue({ code: 'custom', message: '`with` gives parameters to a built-in check; add `uses`', path: ['with'], params: AT_KEY });
     }
     if (value.uses !== undefined) {
       for (const issue of validateBuiltinParams(value.uses, value.with ?? {})) {
-        ctx.addIssue({ code: 'custom', message: issue.message, path: ['with', ...issue.path] });
+        ctx.addIssue({ code: 'custom', message: issue.message, path: ['with', ...issue.path], ...(issue.unknownKey ? { params: AT_KEY } : {}) });
       }
     }
   });

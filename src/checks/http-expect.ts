@@ -1,0 +1,164 @@
+// `expect:` of an HTTP request, evaluated against the response: status, headers
+// (repeats visible), body, JSONPath, duration, redirect and cookie attributes.
+import { JSONPath } from 'jsonpath-plus';
+import type { CookieExpect, HttpExpect, Predicate } from '../manifest/schema.ts';
+import { headerValues, type HttpResponse } from '../http/client.ts';
+import { responseCookies, type ParsedCookie } from '../http/cookies.ts';
+import type { Redactor } from '../util/redact.ts';
+import type { Assertion, ResponseEvidence } from './result.ts';
+import { evaluate, show, type ValueKind } from './predicates.ts';
+
+/**
+ * Headers whose repeats legitimately combine into one comma-separated list (RFC 9110
+ * §5.3). Any other header sent twice is not one valid value: a duplicated HSTS or
+ * X-Frame-Options header is a misconfiguration a browser may reject.
+ */
+const LIST_HEADERS = new Set([
+  'accept', 'accept-encoding', 'accept-language', 'access-control-allow-headers', 'access-control-allow-methods',
+  'access-control-expose-headers', 'allow', 'cache-control', 'connection', 'content-encoding', 'content-security-policy',
+  'content-security-policy-report-only', 'forwarded', 'if-match', 'if-none-match', 'link', 'permissions-policy', 'pragma',
+  'proxy-authenticate', 'server-timing', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'vary', 'via',
+  'warning', 'www-authenticate', 'x-forwarded-for',
+]);
+
+export function isListHeader(name: string): boolean {
+  return LIST_HEADERS.has(name.toLowerCase());
+}
+
+/** Without `expect`, a request passes when the server did not answer with an error. */
+const DEFAULT_EXPECT: HttpExpect = { status: { lt: 400 } };
+
+export function evaluateHttpExpect(expect: HttpExpect | undefined, response: HttpResponse, redactor: Redactor): Assertion[] {
+  const spec = expect ?? DEFAULT_EXPECT;
+  const assertions: Assertion[] = [];
+  const check = (subject: string, predicate: Predicate, actual: unknown, kind: ValueKind = 'value') => {
+    const result = evaluate(predicate, actual, kind);
+    assertions.push({ subject, expected: result.expected, actual: redactor.text(show(actual, kind)), ok: result.ok });
+  };
+
+  if (spec.redirect) {
+    const first = response.hops[0] ?? response;
+    const location = response.hops[0]?.location ?? headerValues(response.headers, 'location')[0];
+    const isRedirect = first.status >= 300 && first.status < 400;
+    if (!isRedirect) {
+      assertions.push({ subject: 'redirect', expected: 'a redirect (3xx)', actual: `status ${first.status}`, ok: false });
+    } else {
+      if (spec.redirect.status !== undefined) check('redirect status', spec.redirect.status, first.status);
+      if (spec.redirect.location !== undefined) check('redirect location', spec.redirect.location, location);
+    }
+  }
+  if (spec.status !== undefined) check('status', spec.status, response.status);
+  for (const [name, predicate] of Object.entries(spec.headers ?? {})) {
+    assertions.push(headerAssertion(name, predicate, response.headers, redactor));
+  }
+  if (spec.body !== undefined) {
+    const body = response.body.toString('utf8');
+    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: redactor.text(show(body)) };
+    if (response.truncated) assertion.actual += ` (only the first ${response.body.length} bytes were read)`;
+    assertions.push(assertion);
+  }
+  if (spec.json !== undefined) assertions.push(...jsonAssertions(spec.json, response, redactor));
+  if (spec.duration !== undefined) check('duration', spec.duration, Math.round(response.timings.totalMs), 'duration');
+  for (const [name, cookieSpec] of Object.entries(spec.cookies ?? {})) {
+    assertions.push(...cookieAssertions(name, cookieSpec, responseCookies(response.headers).get(name)));
+  }
+  return assertions;
+}
+
+function headerAssertion(name: string, predicate: Predicate, headers: [string, string][], redactor: Redactor): Assertion {
+  const subject = `header ${name.toLowerCase()}`;
+  const values = headerValues(headers, name).map((value) => redactor.headerValue(name, value.trim()));
+  const onlyPresence = typeof predicate === 'object' && predicate !== null && Object.keys(predicate).length === 1 && 'exists' in predicate;
+  if (values.length > 1 && !isListHeader(name) && !onlyPresence) {
+    const shown = values.map((value) => show(value)).join(' and ');
+    return { subject, expected: `${evaluate(predicate, values[0]).expected} (sent once)`, actual: `${values.length} headers: ${shown}`, ok: false };
+  }
+  const actual = values.length === 0 ? undefined : values.join(', ');
+  return { subject, ...evaluate(predicate, actual), actual: show(actual) };
+}
+
+function jsonAssertions(paths: Record<string, Predicate>, response: HttpResponse, redactor: Redactor): Assertion[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    const why = response.truncated ? `the body is larger than the ${response.body.length}-byte cap` : 'the body is not JSON';
+    return Object.keys(paths).map((path) => ({ subject: path, expected: 'a JSON body', actual: why, ok: false }));
+  }
+  return Object.entries(paths).map(([path, predicate]) => {
+    const actual = jsonPathValue(document, path);
+    const result = evaluate(predicate, actual);
+    return { subject: path, expected: result.expected, actual: redactor.text(show(actual)), ok: result.ok };
+  });
+}
+
+/** One value for a definite path ($.a.b), the list of matches for wildcards and filters. */
+export function jsonPathValue(document: unknown, path: string): unknown {
+  const matches = JSONPath({ path, json: document as object, wrap: true, eval: 'safe' }) as unknown[];
+  const indefinite = /\*|\.\.|\?\(|,|:/.test(path);
+  if (indefinite) return matches;
+  return matches.length === 0 ? undefined : matches[0];
+}
+
+function cookieAssertions(name: string, spec: CookieExpect, cookie: ParsedCookie | undefined): Assertion[] {
+  const subject = `cookie ${name}`;
+  if (spec.exists === false) return [{ subject, expected: 'not set', actual: cookie ? 'set' : 'not set', ok: !cookie }];
+  if (!cookie) return [{ subject, expected: 'set by this response', actual: 'no Set-Cookie for it', ok: false }];
+  const out: Assertion[] = [];
+  const flag = (label: string, want: boolean | undefined, has: boolean) => {
+    if (want !== undefined) out.push({ subject: `${subject} ${label}`, expected: want ? 'set' : 'not set', actual: has ? 'set' : 'not set', ok: want === has });
+  };
+  flag('Secure', spec.secure, cookie.secure);
+  flag('HttpOnly', spec.httpOnly, cookie.httpOnly);
+  const attribute = (label: string, predicate: Predicate | undefined, actual: unknown) => {
+    if (predicate === undefined) return;
+    const result = evaluate(normaliseSameSite(label, predicate), actual);
+    out.push({ subject: `${subject} ${label}`, expected: result.expected, actual: show(actual), ok: result.ok });
+  };
+  attribute('SameSite', spec.sameSite, cookie.sameSite);
+  attribute('Path', spec.path, cookie.path);
+  attribute('Domain', spec.domain, cookie.domain);
+  attribute('Max-Age', spec.maxAge, cookie.maxAge);
+  // The value itself is a credential for session cookies: say only whether it matched.
+  if (spec.value !== undefined) {
+    const result = evaluate(spec.value, cookie.value);
+    out.push({ subject: `${subject} value`, expected: result.expected, actual: result.ok ? 'a matching value' : 'a different value', ok: result.ok });
+  }
+  if (out.length === 0) out.push({ subject, expected: 'set by this response', actual: 'set', ok: true });
+  return out;
+}
+
+/** `sameSite: lax` and `sameSite: Lax` mean the same; compare in the canonical case. */
+function normaliseSameSite(label: string, predicate: Predicate): Predicate {
+  if (label !== 'SameSite') return predicate;
+  const canon = (value: unknown) => (typeof value === 'string' ? value.charAt(0).toUpperCase() + value.slice(1).toLowerCase() : value);
+  if (typeof predicate !== 'object' || predicate === null) return canon(predicate) as Predicate;
+  const copy: Record<string, unknown> = { ...predicate };
+  if (copy.eq !== undefined) copy.eq = canon(copy.eq);
+  if (Array.isArray(copy.in)) copy.in = copy.in.map(canon);
+  return copy;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json)|image\/svg)/i;
+const BODY_EXCERPT = 2000;
+
+/** What the report shows of a response: status, redacted headers, the start of a text body. */
+export function responseEvidence(response: HttpResponse, redactor: Redactor): ResponseEvidence {
+  const evidence: ResponseEvidence = {
+    status: response.status,
+    headers: redactor.headers(response.headers),
+    bodyBytes: response.wireBytes,
+    truncated: response.truncated,
+  };
+  const type = headerValues(response.headers, 'content-type')[0] ?? '';
+  if (response.body.length > 0) {
+    if (TEXT_TYPES.test(type) || type === '') {
+      const text = response.body.toString('utf8');
+      evidence.body = redactor.text(text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text);
+    } else {
+      evidence.body = `(${response.body.length} bytes of ${type})`;
+    }
+  }
+  if (response.hops.length > 0) evidence.redirects = response.hops.map((hop) => `${hop.status} ${hop.url} → ${hop.location}`);
+  return evidence;
+}

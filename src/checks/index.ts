@@ -1,0 +1,17 @@
+// One entry point for every check kind: the plan's check spec → its runner.
+import type { CheckSpec } from '../plan/plan.ts';
+import type { CheckContext } from './context.ts';
+import type { CheckResult } from './result.ts';
+import { runHttpCheck } from './http.ts';
+import { manualResult } from './manual.ts';
+
+export async function runCheck(spec: CheckSpec, context: CheckContext): Promise<CheckResult> {
+  switch (spec.kind) {
+    case 'http':
+      return runHttpCheck(spec.http, context);
+    case 'manual':
+      return manualResult(spec.manual);
+    default:
+      return { outcome: 'error', summary: `the ${spec.kind} check kind is not available in this build`, evidence: {} };
+  }
+}

@@ -1,0 +1,279 @@
+// Sends the requests checks make: one undici Agent per run (connections reused and
+// limited per host), raw header lines kept (a repeated header stays visible), bodies
+// capped, redirects followed by hand so credentials never leave the origin they were
+// meant for and requests never leave the hosts the manifest names.
+import { getCACertificates } from 'node:tls';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { Agent } from 'undici';
+import { formatDuration } from '../manifest/units.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const MAX_REDIRECTS = 10;
+/** Headers that still go along when a redirect leaves the request's origin. */
+const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language', 'user-agent']);
+
+export interface OutgoingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  followRedirects: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Cap on the body read into memory; the rest is discarded. */
+  maxBodyBytes?: number;
+}
+
+export interface RedirectHop {
+  status: number;
+  url: string;
+  location: string;
+  headers: [string, string][];
+}
+
+export interface HttpResponse {
+  /** The URL that produced this response (after redirects). */
+  url: string;
+  status: number;
+  statusText: string;
+  /** Header lines exactly as received: original case, repeats kept, in order. */
+  headers: [string, string][];
+  /** The body, decompressed when the server compressed it, at most maxBodyBytes. */
+  body: Buffer;
+  /** Bytes received on the wire before the cap. */
+  wireBytes: number;
+  truncated: boolean;
+  hops: RedirectHop[];
+  /** Why redirects stopped before the end, if they did. */
+  redirectStopped?: string;
+  timings: { ttfbMs: number; totalMs: number };
+}
+
+export interface TargetHeaders {
+  host: string;
+  headers: Record<string, string>;
+}
+
+export interface HttpClientOptions {
+  perHost: number;
+  /** PEM text of extra trusted CAs (added to Node's default store). */
+  ca?: string;
+  /** Hosts requests may go to (lower case). Empty: any host. */
+  allowedHosts?: ReadonlySet<string>;
+  /** Headers for every request to the target host (staging keys). */
+  target?: TargetHeaders;
+  userAgent?: string;
+}
+
+/** The request could not be completed: no HTTP answer to evaluate. */
+export class TransportError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(message: string, code: string, retryable: boolean) {
+    super(message);
+    this.name = 'TransportError';
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+export class HttpClient {
+  private readonly agent: Agent;
+  private readonly options: HttpClientOptions;
+
+  constructor(options: HttpClientOptions) {
+    this.options = options;
+    this.agent = new Agent({
+      connections: options.perHost,
+      connect: options.ca ? { ca: [...getCACertificates('default'), options.ca] } : {},
+    });
+  }
+
+  async send(request: OutgoingRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const hops: RedirectHop[] = [];
+    let method = request.method.toUpperCase();
+    let body = request.body;
+    let url = request.url;
+    this.assertAllowed(url);
+
+    for (;;) {
+      const headers = this.headersFor(url, request);
+      if (body === undefined) delete headers['content-type'];
+      const response = await this.once(method, url, headers, body, request, started);
+      const location = headerValue(response.headers, 'location');
+      const redirecting = request.followRedirects && isRedirect(response.status) && location !== undefined;
+      if (!redirecting) return { ...response, hops, timings: { ttfbMs: response.ttfbMs, totalMs: performance.now() - started } };
+
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return { ...response, hops, redirectStopped: `Location "${location}" is not a URL`, timings: timingsSince(started, response.ttfbMs) };
+      }
+      const stop = hops.length >= MAX_REDIRECTS ? `more than ${MAX_REDIRECTS} redirects` : !this.isAllowed(next) ? `${next.host} is not a host the manifest names` : undefined;
+      hops.push({ status: response.status, url: url.href, location: next.href, headers: response.headers });
+      if (stop) {
+        hops.pop();
+        return { ...response, hops, redirectStopped: `not followed to ${next.href}: ${stop}`, timings: timingsSince(started, response.ttfbMs) };
+      }
+      // Browsers turn a redirected POST into a GET for 301/302/303; 307/308 repeat it.
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  isAllowed(url: URL): boolean {
+    const allowed = this.options.allowedHosts;
+    return !allowed || allowed.size === 0 || allowed.has(url.hostname.toLowerCase());
+  }
+
+  private assertAllowed(url: URL): void {
+    if (!this.isAllowed(url)) {
+      throw new TransportError(`${url.host} is not a host the manifest names; requests stay on the target and the URLs written in the manifest`, 'HOST_NOT_ALLOWED', false);
+    }
+  }
+
+  private headersFor(url: URL, request: OutgoingRequest): Record<string, string> {
+    const sameOrigin = url.origin === request.url.origin;
+    const headers: Record<string, string> = {};
+    const target = this.options.target;
+    if (target && url.hostname.toLowerCase() === target.host.toLowerCase()) {
+      for (const [name, value] of Object.entries(target.headers)) headers[name.toLowerCase()] = value;
+    }
+    for (const [name, value] of Object.entries(request.headers)) {
+      const lower = name.toLowerCase();
+      if (sameOrigin || CROSS_ORIGIN_SAFE.has(lower)) headers[lower] = value;
+    }
+    headers['user-agent'] ??= this.options.userAgent ?? 'readiness-gate';
+    return headers;
+  }
+
+  private async once(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+    request: OutgoingRequest,
+    started: number,
+  ): Promise<Omit<HttpResponse, 'hops' | 'timings'> & { ttfbMs: number }> {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const cap = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        body: body ?? null,
+        signal,
+        headersTimeout: request.timeoutMs,
+        bodyTimeout: request.timeoutMs,
+        responseHeaders: 'raw',
+      });
+      const ttfbMs = performance.now() - started;
+      const lines = rawHeaderLines(response.headers as unknown as (string | Buffer)[]);
+      const chunks: Buffer[] = [];
+      let wireBytes = 0;
+      let truncated = false;
+      for await (const chunk of response.body) {
+        const buffer = chunk as Buffer;
+        if (wireBytes + buffer.length > cap) {
+          chunks.push(buffer.subarray(0, cap - wireBytes));
+          wireBytes = cap;
+          truncated = true;
+          response.body.destroy();
+          break;
+        }
+        chunks.push(buffer);
+        wireBytes += buffer.length;
+      }
+      const raw = Buffer.concat(chunks);
+      const encoding = headerValue(lines, 'content-encoding')?.trim().toLowerCase();
+      return {
+        url: url.href,
+        status: response.statusCode,
+        statusText: response.statusText,
+        headers: lines,
+        body: truncated ? raw : decode(raw, encoding, cap),
+        wireBytes,
+        truncated,
+        ttfbMs,
+      };
+    } catch (error) {
+      throw transportError(error, url, request.timeoutMs, timeout.aborted);
+    }
+  }
+}
+
+function timingsSince(started: number, ttfbMs: number) {
+  return { ttfbMs, totalMs: performance.now() - started };
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+function rawHeaderLines(raw: (string | Buffer)[]): [string, string][] {
+  const lines: [string, string][] = [];
+  for (let index = 0; index + 1 < raw.length; index += 2) lines.push([String(raw[index]), String(raw[index + 1])]);
+  return lines;
+}
+
+/** Every value of a header (case-insensitive), in the order received. */
+export function headerValues(lines: [string, string][], name: string): string[] {
+  const lower = name.toLowerCase();
+  return lines.filter(([key]) => key.toLowerCase() === lower).map(([, value]) => value);
+}
+
+export function headerValue(lines: [string, string][], name: string): string | undefined {
+  return headerValues(lines, name)[0];
+}
+
+function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer {
+  if (!encoding || encoding === 'identity' || raw.length === 0) return raw;
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: cap });
+    if (encoding === 'deflate') return inflateSync(raw, { maxOutputLength: cap });
+    if (encoding === 'br') return brotliDecompressSync(raw, { maxOutputLength: cap });
+  } catch {
+    // An undecodable or oversized body is kept as received; assertions then see raw bytes.
+  }
+  return raw;
+}
+
+const TLS_MESSAGES: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in an untrusted self-signed CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the chain is incomplete (intermediate certificate missing)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuing CA is not trusted (private CA? set target.ca)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not cover this host name',
+  CERT_NOT_YET_VALID: 'the certificate is not valid yet',
+};
+
+function transportError(error: unknown, url: URL, timeoutMs: number, timedOut: boolean): TransportError {
+  const err = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code ?? err.name ?? 'ERROR';
+  const where = url.host;
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new TransportError(`no response from ${where} within ${formatDuration(timeoutMs)}`, 'TIMEOUT', true);
+  }
+  if (code === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') return new TransportError(`request to ${where} was cancelled`, 'ABORTED', false);
+  if (code === 'ECONNREFUSED') return new TransportError(`connection refused by ${where}`, code, true);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new TransportError(`connection to ${where} was closed before a complete response`, code, true);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError(`DNS lookup failed for ${url.hostname}`, code, code === 'EAI_AGAIN');
+  const tls = TLS_MESSAGES[code];
+  if (tls) return new TransportError(`TLS to ${where}: ${tls} (${code})`, code, false);
+  const message = err.cause?.message ?? err.message ?? String(error);
+  return new TransportError(`request to ${where} failed: ${message}`, code, false);
+}

@@ -1,0 +1,147 @@
+// The whole run, one direction: manifest → plan → target → engine → policy → report.
+// The CLI and the action call this with plain values and render what comes back.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { loadManifest, type ManifestError } from './manifest/load.ts';
+import type { RequestDefaults } from './checks/request.ts';
+import { interpolate, MissingValueError, type Scope } from './manifest/interpolate.ts';
+import { buildPlan, PlanError, type Plan, type PlanItem } from './plan/plan.ts';
+import { HttpClient } from './http/client.ts';
+import { runCheck } from './checks/index.ts';
+import type { CheckContext } from './checks/context.ts';
+import type { CheckResult } from './checks/result.ts';
+import { runItems, type ItemResult, type ProgressEvent } from './engine/run.ts';
+import { checkServedVersion, waitUntilReady, type ProbeDeps } from './target/ready.ts';
+import { buildReport } from './report/build.ts';
+import type { Report } from './report/model.ts';
+import { Redactor } from './util/redact.ts';
+import { VERSION } from './version.ts';
+
+export interface RunInput {
+  manifestText: string;
+  /** As the user wrote it; errors and annotations point here. */
+  manifestFile: string;
+  /** Staging URL override (--url, the staging-url input, the deployment_status event). */
+  url?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  git: { sha?: string; ref?: string };
+  /** The repository checkout: command and file checks run here, target.ca is read from here. */
+  workspace: string;
+  commandsAllowed?: CheckContext['commandsAllowed'];
+  onProgress?: (event: ProgressEvent) => void;
+  /** Progress of the wait for staging, one call per failed try. */
+  onWaiting?: (attempt: number, problem: string) => void;
+  /** Secrets are registered here so the caller can mask them (core.setSecret) too. */
+  redactor?: Redactor;
+}
+
+export type RunOutcome =
+  | { status: 'invalid'; errors: ManifestError[] }
+  | { status: 'unusable'; message: string }
+  | { status: 'done'; report: Report; plan: Plan };
+
+export async function runReadiness(input: RunInput): Promise<RunOutcome> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const redactor = input.redactor ?? new Redactor();
+
+  const loaded = loadManifest(input.manifestText, input.manifestFile);
+  if (!loaded.ok) return { status: 'invalid', errors: loaded.errors };
+
+  let plan: Plan;
+  let targetHeaders: Record<string, string>;
+  let ca: string | undefined;
+  try {
+    plan = buildPlan(loaded.value, { ...(input.url !== undefined ? { url: input.url } : {}), env: input.env, git: input.git, redactor });
+    const scope = scopeFor(plan, input, redactor);
+    targetHeaders = Object.fromEntries(Object.entries(plan.target.headers).map(([name, value]) => [name, fill(value, scope, `target.headers.${name}`)]));
+    if (plan.target.caFile) ca = await readCa(plan.target.caFile, input.workspace);
+  } catch (error) {
+    if (error instanceof PlanError) return { status: 'unusable', message: error.message };
+    throw error;
+  }
+
+  const http = new HttpClient({
+    perHost: plan.limits.perHost,
+    allowedHosts: plan.allowedHosts,
+    userAgent: `readiness-gate/${VERSION}`,
+    ...(ca !== undefined ? { ca } : {}),
+    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: targetHeaders } } : {}),
+  });
+
+  try {
+    const scope = scopeFor(plan, input, redactor);
+    const notices: string[] = [];
+    const targetProblem = await checkTarget(plan, { http, scope, defaults: baseDefaults(plan), ...(input.onWaiting ? { onAttempt: input.onWaiting } : {}) });
+    if (targetProblem) notices.push(targetProblem);
+
+    const context = (item: PlanItem, signal: AbortSignal): CheckContext => ({
+      http,
+      scope,
+      redactor,
+      signal,
+      requestTimeoutMs: item.requestTimeoutMs,
+      workspace: input.workspace,
+      commandsAllowed: input.commandsAllowed ?? { allowed: true },
+      ...(plan.target.url ? { baseUrl: plan.target.url } : {}),
+      ...(ca !== undefined ? { ca } : {}),
+    });
+    const attempt = (item: PlanItem, signal: AbortSignal): Promise<CheckResult> => {
+      // Staging is down or stale: one reason, given to every item that needs staging.
+      if (targetProblem && item.usesTarget) return Promise.resolve({ outcome: 'error', summary: targetProblem, evidence: {} });
+      return runCheck(item.check, context(item, signal));
+    };
+    const results: ItemResult[] = await runItems(plan.items, attempt, {
+      concurrency: plan.limits.concurrency,
+      deadlineMs: plan.limits.deadlineMs,
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    });
+    const report = buildReport({ plan, results, notices, startedAt, durationMs: Math.round(performance.now() - started) });
+    return { status: 'done', report, plan };
+  } finally {
+    await http.close();
+  }
+}
+
+/** Waits for staging and checks its version; returns the reason it cannot be checked. */
+async function checkTarget(plan: Plan, deps: ProbeDeps): Promise<string | undefined> {
+  if (!plan.items.some((item) => item.usesTarget)) return undefined;
+  if (plan.target.ready) {
+    const ready = await waitUntilReady(plan.target.ready, deps);
+    if (!ready.ready) return ready.reason;
+  }
+  if (plan.target.version) {
+    const version = await checkServedVersion(plan.target.version, deps);
+    if (!version.matches) return version.reason;
+  }
+  return undefined;
+}
+
+function scopeFor(plan: Plan, input: RunInput, redactor: Redactor): Scope {
+  const scope: Scope = { env: input.env, git: input.git, redactor };
+  if (plan.target.values) scope.target = plan.target.values;
+  return scope;
+}
+
+function baseDefaults(plan: Plan): RequestDefaults {
+  const timeoutMs = plan.requestTimeoutMs;
+  return plan.target.url ? { timeoutMs, baseUrl: plan.target.url } : { timeoutMs };
+}
+
+function fill(text: string, scope: Scope, where: string): string {
+  try {
+    return interpolate(text, scope);
+  } catch (error) {
+    if (error instanceof MissingValueError) throw new PlanError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function readCa(file: string, workspace: string): Promise<string> {
+  const path = isAbsolute(file) ? file : join(workspace, file);
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new PlanError(`target.ca: cannot read ${path}; give a PEM file of the CA that signed the staging certificate`);
+  }
+}

@@ -1,0 +1,69 @@
+// Plan + results + verdict → the report document.
+import type { Plan } from '../plan/plan.ts';
+import type { ItemResult } from '../engine/run.ts';
+import { blocks, decide } from '../policy/verdict.ts';
+import { VERSION } from '../version.ts';
+import { REPORT_SCHEMA_VERSION, type ItemReport, type Report, type SectionReport } from './model.ts';
+
+export interface BuildReportInput {
+  plan: Plan;
+  results: ItemResult[];
+  notices: string[];
+  startedAt: Date;
+  durationMs: number;
+}
+
+export function buildReport({ plan, results, notices, startedAt, durationMs }: BuildReportInput): Report {
+  const { verdict, counts } = decide(plan.items, results, notices);
+  const sections: SectionReport[] = [];
+  const sectionFor = (path: string[]): SectionReport => {
+    let list = sections;
+    let section: SectionReport | undefined;
+    for (const title of path) {
+      section = list.find((candidate) => candidate.title === title);
+      if (!section) {
+        section = { title, items: [], sections: [] };
+        list.push(section);
+      }
+      list = section.sections;
+    }
+    return section as SectionReport;
+  };
+
+  plan.items.forEach((item, index) => {
+    const result = results[index] as ItemResult;
+    const entry: ItemReport = {
+      id: item.id,
+      title: item.title,
+      sections: item.sections,
+      kind: item.check.kind,
+      severity: item.severity,
+      outcome: result.outcome,
+      blocks: blocks(item, result.outcome),
+      summary: result.summary,
+      evidence: result.evidence,
+      durationMs: result.durationMs,
+      attempts: result.attempts,
+      line: item.location.line,
+      column: item.location.column,
+    };
+    if (item.owner !== undefined) entry.owner = item.owner;
+    if (item.help !== undefined) entry.help = item.help;
+    sectionFor(item.sections).items.push(entry);
+  });
+
+  const target: Report['target'] = {};
+  if (plan.target.values) target.url = plan.target.values.url;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'readiness-gate', version: VERSION },
+    manifest: plan.manifestFile,
+    target,
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    verdict,
+    counts,
+    notices,
+    sections,
+  };
+}

@@ -1,0 +1,102 @@
+// Before any check: wait until staging answers as the manifest says it should
+// (deploys take minutes), and optionally that it serves the commit under test.
+import type { z } from 'zod';
+import type { readyProbe, versionProbe } from '../manifest/schema.ts';
+import { interpolate, MissingValueError, type Scope } from '../manifest/interpolate.ts';
+import { formatDuration, parseDuration } from '../manifest/units.ts';
+import { headerValue, TransportError, type HttpClient } from '../http/client.ts';
+import { evaluateHttpExpect, jsonPathValue } from '../checks/http-expect.ts';
+import { resolveRequest, RequestSpecError, type RequestDefaults } from '../checks/request.ts';
+import { assertionLine, failedAssertions } from '../checks/result.ts';
+
+export interface ProbeDeps {
+  http: HttpClient;
+  scope: Scope;
+  defaults: RequestDefaults;
+  /** Injected so tests need not wait in real time. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  onAttempt?: (attempt: number, problem: string) => void;
+}
+
+export type ReadyResult = { ready: true; attempts: number; elapsedMs: number } | { ready: false; reason: string };
+
+const DEFAULT_READY_TIMEOUT_MS = 300_000;
+const DEFAULT_READY_INTERVAL_MS = 5_000;
+
+export async function waitUntilReady(probe: z.infer<typeof readyProbe>, deps: ProbeDeps): Promise<ReadyResult> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = deps.now ?? Date.now;
+  const timeoutMs = probe.timeout ? (parseDuration(probe.timeout) as number) : DEFAULT_READY_TIMEOUT_MS;
+  const intervalMs = probe.interval ? (parseDuration(probe.interval) as number) : DEFAULT_READY_INTERVAL_MS;
+  const started = now();
+  for (let attempt = 1; ; attempt++) {
+    const problem = await probeOnce(probe, deps);
+    if (problem === undefined) return { ready: true, attempts: attempt, elapsedMs: now() - started };
+    if (problem.final) return { ready: false, reason: problem.message };
+    deps.onAttempt?.(attempt, problem.message);
+    const elapsed = now() - started;
+    if (elapsed + intervalMs > timeoutMs) {
+      return { ready: false, reason: `staging not ready after ${formatDuration(elapsed)} (${attempt} ${attempt === 1 ? 'try' : 'tries'}): ${problem.message}` };
+    }
+    await sleep(intervalMs);
+  }
+}
+
+async function probeOnce(probe: z.infer<typeof readyProbe>, deps: ProbeDeps): Promise<{ message: string; final: boolean } | undefined> {
+  try {
+    const request = resolveRequest(probe.request, deps.scope, deps.defaults);
+    const response = await deps.http.send(request);
+    const failed = failedAssertions(evaluateHttpExpect(probe.expect, response, deps.scope.redactor));
+    if (failed.length === 0) return undefined;
+    return { message: `${request.line} → ${assertionLine(failed[0] as (typeof failed)[number])}`, final: false };
+  } catch (error) {
+    if (error instanceof TransportError) return { message: error.message, final: !error.retryable && error.code === 'HOST_NOT_ALLOWED' };
+    if (error instanceof MissingValueError || error instanceof RequestSpecError) return { message: `target.ready: ${error.message}`, final: true };
+    throw error;
+  }
+}
+
+export type VersionResult = { matches: true; served: string } | { matches: false; reason: string };
+
+/** Compares the version staging serves with the one under test ({{ git.sha }}). */
+export async function checkServedVersion(probe: z.infer<typeof versionProbe>, deps: ProbeDeps): Promise<VersionResult> {
+  let expected: string;
+  try {
+    expected = interpolate(probe.equals, deps.scope);
+  } catch (error) {
+    if (error instanceof MissingValueError) return { matches: false, reason: `target.version: ${error.message}` };
+    throw error;
+  }
+  try {
+    const request = resolveRequest(probe.request, deps.scope, deps.defaults);
+    const response = await deps.http.send(request);
+    let served: unknown;
+    if (probe.header !== undefined) {
+      served = headerValue(response.headers, probe.header)?.trim();
+    } else {
+      try {
+        served = jsonPathValue(JSON.parse(response.body.toString('utf8')), probe.json as string);
+      } catch {
+        return { matches: false, reason: `target.version: ${request.line} did not answer JSON (status ${response.status})` };
+      }
+    }
+    if (served === undefined || served === null) {
+      return { matches: false, reason: `target.version: ${request.line} does not say which version it serves (${probe.header ? `no ${probe.header} header` : `nothing at ${probe.json}`})` };
+    }
+    const text = typeof served === 'string' ? served : JSON.stringify(served);
+    // A short sha on one side and the full sha on the other name the same commit.
+    const same = text === expected || (isSha(text) && isSha(expected) && (expected.startsWith(text) || text.startsWith(expected)));
+    if (same) return { matches: true, served: text };
+    return { matches: false, reason: `staging serves version ${text}, not the one under test (${expected}); it may still be deploying` };
+  } catch (error) {
+    if (error instanceof TransportError || error instanceof RequestSpecError || error instanceof MissingValueError) {
+      return { matches: false, reason: `target.version: ${error.message}` };
+    }
+    throw error;
+  }
+}
+
+function isSha(text: string): boolean {
+  return /^[0-9a-f]{7,40}$/i.test(text);
+}

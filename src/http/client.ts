@@ -4,7 +4,8 @@
 // meant for and requests never leave the hosts the manifest names.
 import { getCACertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { Agent } from 'undici';
+import { isIP } from 'node:net';
+import { Agent, buildConnector } from 'undici';
 import { formatDuration } from '../manifest/units.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -22,6 +23,13 @@ export interface OutgoingRequest {
   signal?: AbortSignal;
   /** Cap on the body read into memory; the rest is discarded. */
   maxBodyBytes?: number;
+  /** A cookie jar (flows): asked for the Cookie header of every hop, told every Set-Cookie. */
+  cookies?: CookieStore;
+}
+
+export interface CookieStore {
+  header(url: URL): Promise<string | undefined>;
+  store(url: URL, setCookieLines: string[]): Promise<void>;
 }
 
 export interface RedirectHop {
@@ -84,9 +92,15 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.options = options;
+    const connector = buildConnector(options.ca ? { ca: [...getCACertificates('default'), options.ca] } : {});
     this.agent = new Agent({
       connections: options.perHost,
-      connect: options.ca ? { ca: [...getCACertificates('default'), options.ca] } : {},
+      // TLS names the host we connect to, even when a check sends its own Host header
+      // (the ALLOWED_HOSTS probe); undici would otherwise take SNI from that header.
+      connect: (connectOptions, callback) => {
+        const { servername: _fromHostHeader, ...rest } = connectOptions;
+        connector(isIP(rest.hostname) ? rest : { ...rest, servername: rest.hostname }, callback);
+      },
     });
   }
 
@@ -101,23 +115,28 @@ export class HttpClient {
     for (;;) {
       const headers = this.headersFor(url, request);
       if (body === undefined) delete headers['content-type'];
-      const response = await this.once(method, url, headers, body, request, started);
+      const jarCookies = await request.cookies?.header(url);
+      if (jarCookies) headers.cookie = headers.cookie ? `${headers.cookie}; ${jarCookies}` : jarCookies;
+      const { response, ttfbMs } = await this.once(method, url, headers, body, request, started);
+      await request.cookies?.store(url, headerValues(response.headers, 'set-cookie'));
+      const finish = (redirectStopped?: string): HttpResponse => ({
+        ...response,
+        hops,
+        ...(redirectStopped ? { redirectStopped } : {}),
+        timings: { ttfbMs, totalMs: performance.now() - started },
+      });
       const location = headerValue(response.headers, 'location');
-      const redirecting = request.followRedirects && isRedirect(response.status) && location !== undefined;
-      if (!redirecting) return { ...response, hops, timings: { ttfbMs: response.ttfbMs, totalMs: performance.now() - started } };
+      if (!request.followRedirects || !isRedirect(response.status) || location === undefined) return finish();
 
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        return { ...response, hops, redirectStopped: `Location "${location}" is not a URL`, timings: timingsSince(started, response.ttfbMs) };
+        return finish(`Location "${location}" is not a URL`);
       }
-      const stop = hops.length >= MAX_REDIRECTS ? `more than ${MAX_REDIRECTS} redirects` : !this.isAllowed(next) ? `${next.host} is not a host the manifest names` : undefined;
+      if (hops.length >= MAX_REDIRECTS) return finish(`not followed to ${next.href}: more than ${MAX_REDIRECTS} redirects`);
+      if (!this.isAllowed(next)) return finish(`not followed to ${next.href}: ${next.host} is not a host the manifest names`);
       hops.push({ status: response.status, url: url.href, location: next.href, headers: response.headers });
-      if (stop) {
-        hops.pop();
-        return { ...response, hops, redirectStopped: `not followed to ${next.href}: ${stop}`, timings: timingsSince(started, response.ttfbMs) };
-      }
       // Browsers turn a redirected POST into a GET for 301/302/303; 307/308 repeat it.
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
         method = 'GET';
@@ -164,7 +183,7 @@ export class HttpClient {
     body: string | Buffer | undefined,
     request: OutgoingRequest,
     started: number,
-  ): Promise<Omit<HttpResponse, 'hops' | 'timings'> & { ttfbMs: number }> {
+  ): Promise<{ response: Omit<HttpResponse, 'hops' | 'timings' | 'redirectStopped'>; ttfbMs: number }> {
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const cap = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -200,23 +219,21 @@ export class HttpClient {
       const raw = Buffer.concat(chunks);
       const encoding = headerValue(lines, 'content-encoding')?.trim().toLowerCase();
       return {
-        url: url.href,
-        status: response.statusCode,
-        statusText: response.statusText,
-        headers: lines,
-        body: truncated ? raw : decode(raw, encoding, cap),
-        wireBytes,
-        truncated,
+        response: {
+          url: url.href,
+          status: response.statusCode,
+          statusText: response.statusText,
+          headers: lines,
+          body: truncated ? raw : decode(raw, encoding, cap),
+          wireBytes,
+          truncated,
+        },
         ttfbMs,
       };
     } catch (error) {
       throw transportError(error, url, request.timeoutMs, timeout.aborted);
     }
   }
-}
-
-function timingsSince(started: number, ttfbMs: number) {
-  return { ttfbMs, totalMs: performance.now() - started };
 }
 
 function isRedirect(status: number): boolean {

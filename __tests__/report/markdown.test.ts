@@ -1,0 +1,205 @@
+import { describe, expect, test } from '@jest/globals';
+import { DEFAULT_MAX_LENGTH, needsAttention, renderMarkdown, truncateMarkdown } from '../../src/report/markdown.ts';
+import type { SectionReport } from '../../src/report/model.ts';
+import { fixtureReport, hugeReport, item, reportFrom, structureProblems, textOutsideCode } from './fixture.ts';
+
+const RUN_URL = 'https://github.com/acme/shop/actions/runs/42';
+
+function lines(markdown: string): string[] {
+  return markdown.split('\n');
+}
+
+function expectSafe(markdown: string): void {
+  const markup = textOutsideCode(markdown);
+  expect(markup).not.toMatch(/<script|<img|<b>/i);
+  expect(markup).not.toMatch(/@[A-Za-z0-9]/);
+  // An unescaped [ would start a link; the hostile text carries [click](…).
+  expect(markup).not.toMatch(/(?<!\\)\[click/);
+  expect(markup).not.toMatch(/^# owned/m);
+  expect(structureProblems(markdown)).toEqual([]);
+}
+
+describe('renderMarkdown: content', () => {
+  const markdown = renderMarkdown(fixtureReport(), { runUrl: RUN_URL, title: 'Production readiness' });
+
+  test('leads with the verdict, the headline, the counts and the notices', () => {
+    const [heading, , headline, , counts] = lines(markdown);
+    expect(heading).toBe('## ❌ Not ready · Production readiness');
+    expect(headline).toBe('**Not ready: 3 blocking items failed**');
+    expect(counts).toBe(
+      '✅ **2** passed · ❌ **4** failed · ⚠️ **1** error · 🔁 1 flaky · ⏭ 1 skipped · ⏳ 1 pending · ✍️ 1 signed · score **40%** · target `https://staging.example.com`',
+    );
+    expect(markdown).toContain('\n> ⚠️ staging answered 503 &lt;script&gt;');
+  });
+
+  test('escapes everything the server sent: no HTML, no mentions, no links, no broken fences', () => {
+    expectSafe(markdown);
+    // The hostile body is still there to read, inside a code block.
+    expect(markdown).toMatch(/\n`{9}html\n<html><script>alert\(1\)<\/script> @octocat/);
+  });
+
+  test('lists what needs attention first: blocking, then advisory, then flaky', () => {
+    expect(needsAttention(fixtureReport()).map((entry) => entry.id)).toEqual(['ssl-redirect', 'rate-limit', 'checkout', 'frame-options', 'migrate-check', 'cors']);
+    const attention = markdown.indexOf('## Needs attention (6)');
+    const checklist = markdown.indexOf('\n## Security\n');
+    expect(attention).toBeGreaterThan(0);
+    expect(checklist).toBeGreaterThan(attention);
+    const order = ['**`SECURE_SSL_REDIRECT = True`**', '**API rate limiting enabled**', '**Checkout flow works**', "**`X_FRAME_OPTIONS = 'DENY'`**", '**No unapplied migrations**', '**CORS properly configured**'].map(
+      (title) => markdown.indexOf(title),
+    );
+    expect(order.every((position) => position > attention && position < checklist)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test('a required sign-off that blocks the verdict needs attention too', () => {
+    const signOff = item({ id: 'sign', title: 'Runbook reviewed', sections: ['Ops'], outcome: 'pending', kind: 'manual', owner: '@sre', blocks: true });
+    const flaky = item({ id: 'flaky', title: 'Flaky one', sections: ['Ops'], outcome: 'flaky' });
+    const advisory = item({ id: 'adv', title: 'Advisory one', sections: ['Ops'], outcome: 'error', severity: 'advisory' });
+    const report = reportFrom([{ title: 'Ops', items: [flaky, advisory, signOff], sections: [] }]);
+    expect(needsAttention(report).map((entry) => entry.id)).toEqual(['sign', 'adv', 'flaky']);
+    const text = renderMarkdown(report);
+    expect(text).toContain('- [ ] **Runbook reviewed** — pending summary of sign\n  - ⏳ sign-off pending · **blocking** · Ops · owner: @\u200Dsre · 120 ms');
+    expect(text).toContain('- [ ] Runbook reviewed — ⏳ pending (@\u200Dsre) · required');
+  });
+
+  test('shows an attention item with its summary, place, owner and help', () => {
+    const start = lines(markdown).findIndex((line) => line.startsWith('- [ ] **`SECURE_SSL_REDIRECT = True`** — status: expected one of \\[301, 308\\], got 200 &lt;script&gt;'));
+    expect(start).toBeGreaterThan(0);
+    expect(lines(markdown)[start + 1]).toBe('  - ❌ failed · **blocking** · Security › Django Security Settings · owner: @\u200Dplatform-team · 120 ms');
+    expect(lines(markdown)[start + 2]).toBe('  - 💡 Set `SECURE_SSL_REDIRECT = True`.');
+    expect(lines(markdown)[start + 3]).toBe('    See the Django deployment checklist.');
+    expect(markdown).toContain('- [x] **CORS properly configured** — passed on attempt 2\n  - 🔁 flaky · Security › API Security · 2 attempts · 120 ms');
+  });
+
+  test('puts evidence in <details> with a blank line after the summary', () => {
+    const opened = markdown.split('<details><summary>Evidence</summary>\n\n').length - 1;
+    expect(opened).toBe(4);
+    expect(markdown.split('<details>').length - 1).toBe(4);
+    expect(markdown).toContain('**Request:** `GET http://staging.example.com/`');
+    expect(markdown).toContain('- status: expected `one of [301, 308]`, got `200`');
+    // A passing assertion is not evidence of the failure.
+    expect(markdown).not.toContain('header server');
+    expect(markdown).toContain('**Response:** `200` · 4,096 bytes, excerpt');
+    expect(markdown).toContain('- 302 → http://staging.example.com/&lt;img src=x onerror=alert(1)&gt;');
+    expect(markdown).toContain('2. ❌ **pay** — status: expected 200, got 500\n   - `POST https://staging.example.com/pay/`\n   - status: expected `200`, got `500`');
+    expect(markdown).toContain('```json\n{"error": "@octocat <script>"}\n```');
+    expect(markdown).toContain('- exit code: `1`');
+  });
+
+  test('renders the checklist in manifest order with sub-section headings and outcome markers', () => {
+    const checklist = markdown.slice(markdown.indexOf('\n## Security\n'));
+    expect(checklist).toContain(
+      [
+        '## Security',
+        '',
+        '### Django Security Settings',
+        '',
+        '- [x] `DEBUG = False` in production',
+        '- [ ] `SECURE_SSL_REDIRECT = True` — ❌ failed',
+        "- [ ] `X_FRAME_OPTIONS = 'DENY'` — ❌ failed · advisory",
+        '',
+        '### API Security',
+        '',
+        '- [ ] API rate limiting enabled — ⚠️ error',
+        '- [x] CORS properly configured — 🔁 flaky',
+        '',
+        '---',
+        '',
+        '## Database',
+        '',
+        '- [x] All migrations applied',
+        '- [ ] Backup restoration tested — ⏭ skipped: needs BACKUP\\_URL',
+        '- [ ] Migration rollback plan documented — ⏳ pending (@\u200Ddba-team)',
+        '- [x] Off-site backup storage — ✍️ signed: signed by @\u200Dalice',
+      ].join('\n'),
+    );
+    expect(checklist).toContain('## Performance\n\n### Smoke tests\n\n- [ ] Checkout flow works — ❌ failed');
+  });
+
+  test('ends with the tool, the manifest and a link to the run', () => {
+    expect(markdown.endsWith(`<sub>readiness-gate 0.1.0 · \`.github/readiness.yml\` · 4.3 s · [full run](${RUN_URL})</sub>\n`)).toBe(true);
+  });
+
+  test('a ready report has no attention section', () => {
+    const ready = reportFrom([{ title: 'Only', items: [item({ id: 'a', title: 'A', sections: ['Only'], outcome: 'pass' })], sections: [] }]);
+    const text = renderMarkdown(ready);
+    expect(text.startsWith('## ✅ Ready\n')).toBe(true);
+    expect(text).not.toContain('Needs attention');
+    expect(text).toContain('## Only\n\n- [x] A\n');
+  });
+
+  test('collapsePassing folds the plain passes of each section into one line', () => {
+    const text = renderMarkdown(fixtureReport(), { collapsePassing: true });
+    expect(text).toContain('### Django Security Settings\n\n- [x] 1 passed item\n- [ ] `SECURE_SSL_REDIRECT = True` — ❌ failed');
+    expect(text).not.toContain('`DEBUG = False` in production');
+    // Flaky and signed items keep their own line.
+    expect(text).toContain('- [x] CORS properly configured — 🔁 flaky');
+    expect(text).toContain('- [x] Off-site backup storage — ✍️ signed');
+  });
+});
+
+describe('renderMarkdown: size budget', () => {
+  test('a huge report stays under the default limit, well-formed and safe, and says it was truncated', () => {
+    const markdown = renderMarkdown(hugeReport(2000, 3000), { runUrl: RUN_URL });
+    expect(markdown.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH);
+    expect(markdown.length).toBeGreaterThan(DEFAULT_MAX_LENGTH - 1000);
+    expectSafe(markdown);
+    expect(markdown.startsWith('## ❌ Not ready\n')).toBe(true);
+    expect(markdown.trimEnd().endsWith(`⚠️ **This report was truncated** to stay under GitHub's comment size limit; [full report in the job summary](${RUN_URL}).`)).toBe(true);
+  });
+
+  test('too many passing items: the passes are collapsed and nothing is cut', () => {
+    const items = Array.from({ length: 1500 }, (_, i) => item({ id: `p${i}`, title: `Passing item number ${i} with a fairly long title`, sections: ['Big'], outcome: 'pass' }));
+    items.push(item({ id: 'bad', title: 'The one failure', sections: ['Big'], outcome: 'fail' }));
+    const markdown = renderMarkdown(reportFrom([{ title: 'Big', items, sections: [] }]));
+    expect(markdown.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH);
+    expect(markdown).toContain('## Big\n\n- [x] 1500 passed items\n- [ ] The one failure — ❌ failed');
+    expect(markdown).not.toContain('truncated');
+  });
+
+  test('too much evidence: evidence is shortened or left out, every item and summary stays', () => {
+    const report = hugeReport(120, 20_000);
+    const markdown = renderMarkdown(report, { runUrl: RUN_URL });
+    expect(markdown.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH);
+    expectSafe(markdown);
+    expect(markdown).toContain(`_Some evidence was shortened or left out to stay under GitHub's comment size limit; the full report is in the [job summary](${RUN_URL})._`);
+    expect(markdown).not.toContain('This report was truncated');
+    for (const entry of needsAttention(report)) expect(markdown).toContain(`- [ ] **${entry.title}** — status: expected 200, got 500`);
+    // Breadth first: every failure keeps shortened evidence rather than one keeping it all.
+    expect(markdown.split('<details><summary>Evidence</summary>').length - 1).toBe(needsAttention(report).length);
+    const codeBlocks = markdown.match(/^(`{3,})\w*\n[\s\S]*?\n\1$/gm) ?? [];
+    expect(codeBlocks.length).toBeGreaterThan(3);
+    for (const block of codeBlocks) expect(block.length).toBeLessThan(700);
+  });
+
+  test('any limit is respected and the result stays well-formed', () => {
+    const report = fixtureReport();
+    for (let maxLength = 200; maxLength < 8000; maxLength += 97) {
+      const markdown = renderMarkdown(report, { maxLength, runUrl: RUN_URL });
+      expect(markdown.length).toBeLessThanOrEqual(maxLength);
+      expect(structureProblems(markdown)).toEqual([]);
+      expect(textOutsideCode(markdown)).not.toMatch(/<script|@[A-Za-z0-9]/);
+    }
+  });
+
+  test('truncateMarkdown closes an open code fence and <details> before the notice', () => {
+    const text = `## Title\n\n<details><summary>Evidence</summary>\n\n\`\`\`\`text\n${'a line of output\n'.repeat(500)}\`\`\`\`\n\n</details>\n`;
+    const cut = truncateMarkdown(text, 1000);
+    expect(cut.length).toBeLessThanOrEqual(1000);
+    expect(cut).toContain('a line of output\n````\n\n</details>\n');
+    expect(structureProblems(cut)).toEqual([]);
+    expect(cut.trimEnd().endsWith('the full report is in the job summary.')).toBe(true);
+  });
+});
+
+describe('renderMarkdown: sections', () => {
+  test('deeper sections get deeper headings', () => {
+    const deep: SectionReport = {
+      title: 'A',
+      items: [],
+      sections: [{ title: 'B', items: [], sections: [{ title: 'C', items: [item({ id: 'c', title: 'Deep item', sections: ['A', 'B', 'C'], outcome: 'pass' })], sections: [] }] }],
+    };
+    const markdown = renderMarkdown(reportFrom([deep]));
+    expect(markdown).toContain('## A\n\n### B\n\n#### C\n\n- [x] Deep item\n');
+  });
+});

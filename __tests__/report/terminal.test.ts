@@ -1,0 +1,104 @@
+import { describe, expect, test } from '@jest/globals';
+import { progressLine, renderTerminal, shouldUseColor } from '../../src/report/terminal.ts';
+import { fixtureReport } from './fixture.ts';
+
+// ESC, CSI and OSC introducers: any of them means the text drives the terminal.
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
+const ANSI = /\u001b|\u009b|\u009d/;
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
+const SGR = /\u001b\[[0-9;]*m/g;
+
+describe('renderTerminal', () => {
+  const plain = renderTerminal(fixtureReport(), { color: false });
+  const lines = plain.split('\n');
+
+  test('without colour there is no escape sequence at all, even from a hostile server', () => {
+    expect(plain).not.toMatch(ANSI);
+    expect(plain).not.toContain('\u0007');
+    // The text around the stripped sequence is kept.
+    expect(plain).toContain('        timeout after 10 s ]0;pwned[2J');
+  });
+
+  test('with colour it is the same text, styled', () => {
+    const colored = renderTerminal(fixtureReport(), { color: true });
+    expect(colored).toMatch(SGR);
+    expect(colored).toContain('\u001b[31m✘\u001b[39m `SECURE_SSL_REDIRECT = True`');
+    expect(colored.replace(SGR, '')).toBe(plain);
+  });
+
+  test('sections, then one line per item with its symbol', () => {
+    expect(lines.slice(0, 3)).toEqual(['Security', '  Django Security Settings', '    ✔ `DEBUG = False` in production']);
+    expect(lines).toContain('    ✘ `X_FRAME_OPTIONS = \'DENY\'` (advisory)');
+    expect(lines).toContain('    ! API rate limiting enabled');
+    expect(lines).toContain('    ~ CORS properly configured');
+    expect(lines).toContain('Database');
+    expect(lines).toContain('  ⏭ Backup restoration tested');
+    expect(lines).toContain('  ⏳ Migration rollback plan documented');
+    expect(lines).toContain('  ✔ Off-site backup storage');
+    expect(lines).toContain('  Smoke tests');
+  });
+
+  test('anything not passing has its summary and failed assertions indented below it', () => {
+    const at = lines.indexOf('    ✘ `SECURE_SSL_REDIRECT = True`');
+    expect(lines[at + 1]?.startsWith('        status: expected one of [301, 308], got 200 <script>')).toBe(true);
+    // The first assertion is the summary already; the second follows, the passing one does not.
+    expect(lines[at + 2]?.startsWith('        header location: expected starts with https://, got <script>')).toBe(true);
+    expect(lines[at + 3]).toBe("    ✘ `X_FRAME_OPTIONS = 'DENY'` (advisory)");
+    expect(plain).not.toContain('header server');
+    expect(lines[lines.indexOf('  ⏭ Backup restoration tested') + 1]).toBe('      needs BACKUP_URL');
+    expect(lines[lines.indexOf('    ~ CORS properly configured') + 1]).toBe('        flaky: passed after 2 attempts — passed on attempt 2');
+    // Passing items have no detail line.
+    expect(lines[lines.indexOf('  ✔ All migrations applied') + 1]).toBe('  ⏭ Backup restoration tested');
+  });
+
+  test('ends with the notices, the counts and the verdict', () => {
+    expect(lines.slice(-4)).toEqual([
+      '! staging answered 503 <script>alert(1)</script> @octocat ``` fence-breaker ``` </details> # owned | a | b [click](https://evil.example) *bold* `x`',
+      '2 passed, 4 failed, 1 error, 1 flaky, 1 skipped, 1 pending, 1 signed · score 40% · 4.3 s',
+      '✘ Not ready: 3 blocking items failed',
+      '',
+    ]);
+  });
+});
+
+describe('shouldUseColor', () => {
+  const tty = { isTTY: true };
+  const pipe = { isTTY: false };
+
+  test('follows the stream when nothing is set', () => {
+    expect(shouldUseColor(tty, {})).toBe(true);
+    expect(shouldUseColor(pipe, {})).toBe(false);
+    expect(shouldUseColor({}, {})).toBe(false);
+  });
+
+  test('NO_COLOR with any non-empty value turns colour off, even with FORCE_COLOR', () => {
+    expect(shouldUseColor(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(shouldUseColor(tty, { NO_COLOR: '0' })).toBe(false);
+    expect(shouldUseColor(tty, { NO_COLOR: 'yes', FORCE_COLOR: '1' })).toBe(false);
+    // no-color.org: an empty value does not count.
+    expect(shouldUseColor(tty, { NO_COLOR: '' })).toBe(true);
+  });
+
+  test('FORCE_COLOR turns colour on without a terminal, unless it is 0 or false', () => {
+    expect(shouldUseColor(pipe, { FORCE_COLOR: '1' })).toBe(true);
+    expect(shouldUseColor(pipe, { FORCE_COLOR: '' })).toBe(true);
+    expect(shouldUseColor(pipe, { FORCE_COLOR: '3' })).toBe(true);
+    expect(shouldUseColor(tty, { FORCE_COLOR: '0' })).toBe(false);
+    expect(shouldUseColor(tty, { FORCE_COLOR: 'false' })).toBe(false);
+  });
+});
+
+describe('progressLine', () => {
+  test('counts and the current item on one line without a newline', () => {
+    expect(progressLine(3, 10, 'Strong SECRET_KEY')).toBe('[3/10] 30% Strong SECRET_KEY');
+    expect(progressLine(0, 0)).toBe('[0/0] 100%');
+  });
+
+  test('stays short and free of control characters', () => {
+    const line = progressLine(7, 40, `${'very long title '.repeat(20)}\n\u001b[2J`);
+    expect(line.length).toBeLessThanOrEqual(72);
+    // eslint-disable-next-line no-control-regex -- control characters are what this matches
+    expect(line).not.toMatch(/[\r\n\u001b]/);
+    expect(line.startsWith('[7/40] 17% very long title')).toBe(true);
+  });
+});

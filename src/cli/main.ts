@@ -1,0 +1,264 @@
+// The readiness-gate command line. `main` takes its world as arguments (argv, streams,
+// env, cwd) and returns the exit code: 0 ready, 1 not ready, 2 usage or manifest error.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { formatError, loadManifest } from '../manifest/load.ts';
+import { itemIds } from '../manifest/ids.ts';
+import { manifestJsonSchemaText } from '../manifest/json-schema.ts';
+import { runReadiness } from '../pipeline.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import { progressLine, renderTerminal, shouldUseColor } from '../report/terminal.ts';
+import { renderJUnit } from '../report/junit.ts';
+import { renderJson } from '../report/json.ts';
+import type { Report } from '../report/model.ts';
+import { VERSION } from '../version.ts';
+import { runInit } from './init.ts';
+
+export interface CliIO {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+export const EXIT = { ready: 0, notReady: 1, usage: 2 } as const;
+const DEFAULT_MANIFEST = '.github/readiness.yml';
+const FORMATS = ['terminal', 'markdown', 'json', 'junit'] as const;
+type Format = (typeof FORMATS)[number];
+
+const HELP = {
+  main: `readiness-gate ${VERSION}: a production-readiness checklist as a merge and release gate.
+
+Usage: readiness-gate <command> [options]
+
+Commands:
+  run        run the manifest's checks against staging and print the checklist
+  validate   check a manifest without running anything
+  init       write a starter manifest (.github/readiness.yml)
+  schema     print the manifest's JSON Schema
+
+Run "readiness-gate <command> --help" for a command's options.
+Exit codes: 0 ready, 1 not ready, 2 usage or manifest error.
+`,
+  run: `Usage: readiness-gate run [--manifest FILE] [--url URL] [--format FORMAT] [--out DIR]
+
+Runs every item of the manifest and prints the checklist.
+
+Options:
+  -m, --manifest FILE   the manifest (default ${DEFAULT_MANIFEST})
+  -u, --url URL         the staging URL; overrides target.url
+  -f, --format FORMAT   terminal (default), markdown, json or junit
+  -o, --out DIR         also write report.json, report.md and junit.xml to DIR
+      --sha SHA         the commit under test, for {{ git.sha }} (default: $GITHUB_SHA)
+  -h, --help            this help
+
+Secrets: {{ secrets.NAME }} reads the environment variable NAME and is redacted.
+Exit codes: 0 ready, 1 not ready, 2 usage or manifest error.
+`,
+  validate: `Usage: readiness-gate validate [FILE]
+
+Checks the manifest (default ${DEFAULT_MANIFEST}) and prints every problem as
+file:line:column  path  message. Exit 0 when valid, 2 otherwise.
+`,
+  schema: `Usage: readiness-gate schema
+
+Prints the JSON Schema of the manifest, for editors:
+  # yaml-language-server: $schema=<url or path of the schema>
+`,
+  init: `Usage: readiness-gate init [--template NAME] [--path FILE] [--force]
+
+Writes a starter manifest.
+
+Options:
+  -t, --template NAME   django (every item of the Django launch checklist) or generic (default)
+  -p, --path FILE       where to write it (default ${DEFAULT_MANIFEST})
+      --force           overwrite an existing file
+`,
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(HELP.main);
+    return command === undefined ? EXIT.usage : EXIT.ready;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ready;
+  }
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest, io);
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'schema':
+        return schemaCommand(rest, io);
+      case 'init':
+        return await initCommand(rest, io);
+      default:
+        io.stderr.write(`readiness-gate: unknown command "${command}"\n\n${HELP.main}`);
+        return EXIT.usage;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`readiness-gate ${command}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse<T extends ParseArgsConfig['options']>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function runCommand(args: string[], io: CliIO): Promise<number> {
+  const { values } = parse(args, {
+    manifest: { type: 'string', short: 'm' },
+    url: { type: 'string', short: 'u' },
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    sha: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP.run);
+    return EXIT.ready;
+  }
+  const format = (values.format ?? 'terminal') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
+  const manifestFile = values.manifest ?? DEFAULT_MANIFEST;
+  const manifestText = await readManifest(manifestFile, io);
+  if (manifestText === undefined) return EXIT.usage;
+
+  const live = io.stderr.isTTY === true && format === 'terminal';
+  const git: { sha?: string; ref?: string } = {};
+  const sha = values.sha ?? io.env.GITHUB_SHA;
+  if (sha) git.sha = sha;
+  if (io.env.GITHUB_REF) git.ref = io.env.GITHUB_REF;
+
+  const outcome = await runReadiness({
+    manifestText,
+    manifestFile,
+    ...(values.url !== undefined ? { url: values.url } : {}),
+    env: io.env,
+    git,
+    workspace: io.cwd,
+    onProgress: (event) => {
+      if (live && event.type === 'finish') io.stderr.write(`\r\x1b[2K${progressLine(event.done, event.total, event.item.title)}`);
+    },
+    onWaiting: (attempt, problem) => io.stderr.write(`waiting for staging (try ${attempt}): ${problem}\n`),
+  });
+
+  if (outcome.status === 'invalid') {
+    for (const error of outcome.errors) io.stderr.write(`${formatError(error)}\n`);
+    io.stderr.write(`\n${manifestFile} is not a valid manifest (${outcome.errors.length} ${outcome.errors.length === 1 ? 'problem' : 'problems'}).\n`);
+    return EXIT.usage;
+  }
+  if (outcome.status === 'unusable') {
+    io.stderr.write(`readiness-gate run: ${outcome.message}\n`);
+    return EXIT.usage;
+  }
+  if (live) io.stderr.write('\r\x1b[2K');
+
+  const { report } = outcome;
+  io.stdout.write(render(report, format, shouldUseColor(io.stdout, io.env)));
+  if (values.out !== undefined) {
+    const dir = resolve(io.cwd, values.out);
+    await writeReports(report, dir);
+    io.stderr.write(`reports written to ${dir}: report.json, report.md, junit.xml\n`);
+  }
+  return report.verdict.ready ? EXIT.ready : EXIT.notReady;
+}
+
+function render(report: Report, format: Format, color: boolean): string {
+  switch (format) {
+    case 'markdown':
+      return `${renderMarkdown(report)}\n`;
+    case 'json':
+      return renderJson(report);
+    case 'junit':
+      return renderJUnit(report);
+    default:
+      return renderTerminal(report, { color });
+  }
+}
+
+export async function writeReports(report: Report, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all([
+    writeFile(join(dir, 'report.json'), renderJson(report)),
+    writeFile(join(dir, 'report.md'), `${renderMarkdown(report)}\n`),
+    writeFile(join(dir, 'junit.xml'), renderJUnit(report)),
+  ]);
+}
+
+async function validateCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(args, {}, true);
+  if (values.help) {
+    io.stdout.write(HELP.validate);
+    return EXIT.ready;
+  }
+  if (positionals.length > 1) throw new UsageError('validate takes one manifest file');
+  const file = positionals[0] ?? DEFAULT_MANIFEST;
+  const text = await readManifest(file, io);
+  if (text === undefined) return EXIT.usage;
+  const loaded = loadManifest(text, file);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) io.stderr.write(`${formatError(error)}\n`);
+    io.stderr.write(`\n${file} is not a valid manifest (${loaded.errors.length} ${loaded.errors.length === 1 ? 'problem' : 'problems'}).\n`);
+    return EXIT.usage;
+  }
+  const items = itemIds(loaded.value.manifest).items;
+  const manual = items.filter((entry) => entry.item.manual !== undefined).length;
+  io.stdout.write(`${file} is valid: ${loaded.value.manifest.sections.length} sections, ${items.length} items (${items.length - manual} automated, ${manual} manual).\n`);
+  return EXIT.ready;
+}
+
+function schemaCommand(args: string[], io: CliIO): number {
+  const { values } = parse(args, {});
+  if (values.help) {
+    io.stdout.write(HELP.schema);
+    return EXIT.ready;
+  }
+  io.stdout.write(manifestJsonSchemaText());
+  return EXIT.ready;
+}
+
+async function initCommand(args: string[], io: CliIO): Promise<number> {
+  const { values } = parse(args, {
+    template: { type: 'string', short: 't' },
+    path: { type: 'string', short: 'p' },
+    force: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP.init);
+    return EXIT.ready;
+  }
+  const result = await runInit({ template: values.template ?? 'generic', path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST), force: values.force ?? false });
+  if (!result.ok) {
+    io.stderr.write(`readiness-gate init: ${result.message}\n`);
+    return EXIT.usage;
+  }
+  io.stdout.write(`${result.message}\n`);
+  return EXIT.ready;
+}
+
+async function readManifest(file: string, io: CliIO): Promise<string | undefined> {
+  try {
+    return await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    const hint = code === 'ENOENT' && file === DEFAULT_MANIFEST ? ' (create one with "readiness-gate init", or pass --manifest)' : '';
+    io.stderr.write(`readiness-gate: cannot read ${file}: ${why}${hint}\n`);
+    return undefined;
+  }
+}

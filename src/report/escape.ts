@@ -1,0 +1,97 @@
+// Text that came from the staging server (bodies, headers, assertion values, summaries)
+// is untrusted: it must not inject HTML, ping people or break out of the markdown
+// structure around it. Titles and help come from the repository's own manifest and
+// are rendered as written, so they do not pass through here.
+
+export const DEFAULT_INLINE_LENGTH = 300;
+const ZERO_WIDTH_JOINER = '\u200D';
+
+// C0 and C1 control characters except tab and line breaks (ESC starts terminal
+// sequences; NUL and friends have no business in a report).
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** Cuts to at most `maxLength` characters, ending with "…" when cut, never splitting a surrogate pair. */
+export function truncate(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  if (maxLength <= 0) return '';
+  let cut = text.slice(0, maxLength - 1);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** Untrusted text as one plain line: control characters removed, line breaks and tabs turned into spaces, length capped. */
+export function singleLine(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
+  const flat = text.replace(CONTROL_CHARACTERS, '').replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').replace(/\t/g, ' ');
+  return truncate(flat, maxLength);
+}
+
+/** Untrusted multi-line text: control characters removed, line endings normalised to "\n". */
+export function plainBlock(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '');
+}
+
+const MARKDOWN_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '`': '\\`',
+  '*': '\\*',
+  _: '\\_',
+  '[': '\\[',
+  ']': '\\]',
+  '|': '\\|',
+  '~': '\\~',
+  // GitHub renders $…$ as math.
+  $: '\\$',
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+};
+
+/**
+ * Untrusted text for a markdown line: no HTML, no live @mentions, no emphasis, links,
+ * code spans or table cells opened by the text, on one line and at most `maxLength`
+ * characters before escaping.
+ */
+export function escapeInline(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
+  const escaped = singleLine(text, maxLength)
+    .replace(/[\\`*_[\]|~$<>&]/g, (char) => MARKDOWN_ESCAPES[char] ?? char)
+    // GitHub matches @name only when a name character follows the @; the joiner breaks that.
+    .replace(/@/g, `@${ZERO_WIDTH_JOINER}`);
+  // Block markers only count at the start of a line; the text may be placed there.
+  return escaped.replace(/^(\s*)(#|-|\+|=|\d+(?=[.)]))/, (_match, space: string, marker: string) =>
+    /^\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`,
+  );
+}
+
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+/**
+ * A fenced code block the text cannot close: a fence only ends at a line of at least as
+ * many backticks as it opened with, so the fence is one longer than any run inside.
+ * Mentions need no neutralising here: GitHub does not link @names inside code blocks or
+ * code spans, and HTML inside them is shown as text.
+ */
+export function codeBlock(text: string, lang = ''): string {
+  const body = plainBlock(text);
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
+  // The info string of a backtick fence may not contain backticks; keep it to a plain word.
+  const info = lang.replace(/[^\w+.-]/g, '');
+  const ending = body.endsWith('\n') || body === '' ? '' : '\n';
+  return `${fence}${info}\n${body}${ending}${fence}`;
+}
+
+/** A code span safe for any content: delimiters longer than any backtick run inside, padded when needed. */
+export function inlineCode(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
+  const content = singleLine(text, maxLength);
+  if (content === '') return '` `';
+  const delimiter = '`'.repeat(longestBacktickRun(content) + 1);
+  // One space is stripped from each side when both sides have one, so padding keeps the
+  // content exact and stops a leading or trailing backtick from joining the delimiter.
+  const pad = /^[ `]|[ `]$/.test(content) ? ' ' : '';
+  return `${delimiter}${pad}${content}${pad}${delimiter}`;
+}

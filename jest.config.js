@@ -9,6 +9,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  globalSetup: '<rootDir>/jest.global-setup.js',
   testTimeout: 30000,
   // Tests start real servers and child processes; two workers keep the machine responsive.
   maxWorkers: 2,

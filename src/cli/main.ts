@@ -1,7 +1,7 @@
 // The readiness-gate command line. `main` takes its world as arguments (argv, streams,
 // env, cwd) and returns the exit code: 0 ready, 1 not ready, 2 usage or manifest error.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatError, loadManifest } from '../manifest/load.ts';
 import { itemIds } from '../manifest/ids.ts';
@@ -11,6 +11,7 @@ import { renderMarkdown } from '../report/markdown.ts';
 import { progressLine, renderTerminal, shouldUseColor } from '../report/terminal.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { renderJson } from '../report/json.ts';
+import { writeReports } from '../report/files.ts';
 import type { Report } from '../report/model.ts';
 import { VERSION } from '../version.ts';
 import { runInit } from './init.ts';
@@ -189,15 +190,6 @@ function render(report: Report, format: Format, color: boolean): string {
     default:
       return renderTerminal(report, { color });
   }
-}
-
-export async function writeReports(report: Report, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await Promise.all([
-    writeFile(join(dir, 'report.json'), renderJson(report)),
-    writeFile(join(dir, 'report.md'), `${renderMarkdown(report)}\n`),
-    writeFile(join(dir, 'junit.xml'), renderJUnit(report)),
-  ]);
 }
 
 async function validateCommand(args: string[], io: CliIO): Promise<number> {

@@ -41,8 +41,10 @@ function headline(items: PlanItem[], results: ItemResult[], blocking: PlanItem[]
     if (waiting.length) parts.push(`${plural(waiting.length, 'required sign-off')} pending`);
     const names = blocking.slice(0, 3).map((item) => item.title).join(', ');
     const more = blocking.length > 3 ? `, +${blocking.length - 3} more` : '';
-    // A run-level cause (staging down) explains every error at once; lead with it.
-    const cause = errored.length === blocking.length && notices[0] ? ` — ${notices[0]}` : ` (${names}${more})`;
+    // Say why when there is one reason: a run-level cause (staging down), or one summary all share.
+    const summaries = new Set(blocking.map((item) => (results[items.indexOf(item)] as ItemResult).summary));
+    const reason = errored.length === blocking.length && notices[0] ? notices[0] : summaries.size === 1 ? [...summaries][0] : undefined;
+    const cause = ` (${names}${more})${reason ? ` — ${reason}` : ''}`;
     return `Not ready: ${parts.join(', ')}${cause}`;
   }
   const checked = counts.pass + counts.flaky;

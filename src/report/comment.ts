@@ -72,31 +72,23 @@ export function changesSince(previous: CommentState | undefined, report: Report)
 /** The whole comment body, always within GitHub's limit. */
 export function composeComment(report: Report, options: ComposeOptions): { body: string; state: CommentState } {
   const state = stateOf(report, options.sha);
-  const head = [commentMarker(options.manifest), `${STATE_PREFIX}${Buffer.from(JSON.stringify(state)).toString('base64')} -->`];
+  const head = `${commentMarker(options.manifest)}\n${STATE_PREFIX}${Buffer.from(JSON.stringify(state)).toString('base64')} -->\n`;
   const changes = changesSince(options.previous, report);
-  if (changes) head.push(changesLine(changes));
-  const footer = [
-    '',
-    '---',
-    `<sub>${[`commit ${options.sha.slice(0, 7)}`, options.runUrl ? `[workflow run](${options.runUrl})` : undefined, `readiness-gate ${report.tool.version}`]
-      .filter(Boolean)
-      .join(' · ')}</sub>`,
-  ].join('\n');
-  const limit = options.limit ?? COMMENT_LIMIT;
-  const overhead = head.join('\n').length + footer.length + 4;
   const markdown = renderMarkdown(report, {
-    maxLength: limit - overhead,
+    maxLength: (options.limit ?? COMMENT_LIMIT) - head.length,
+    sha: options.sha,
+    ...(changes ? { preamble: changesLine(changes) } : {}),
     ...(options.runUrl ? { runUrl: options.runUrl } : {}),
     ...(options.title ? { title: options.title } : {}),
   });
-  return { body: `${head.join('\n')}\n${markdown}\n${footer}`, state };
+  return { body: `${head}${markdown}`, state };
 }
 
 function changesLine(changes: Changes): string {
-  if (changes.newlyFailing.length === 0 && changes.fixed.length === 0) return '\n**Since the last run:** no changes.\n';
+  if (changes.newlyFailing.length === 0 && changes.fixed.length === 0) return '**Since the last run:** no changes.';
   const list = (items: ItemReport[]) => items.slice(0, 10).map((item) => item.title).join(', ') + (items.length > 10 ? `, +${items.length - 10} more` : '');
   const parts: string[] = [];
   if (changes.newlyFailing.length) parts.push(`❌ newly failing: ${list(changes.newlyFailing)}`);
   if (changes.fixed.length) parts.push(`✅ fixed: ${list(changes.fixed)}`);
-  return `\n**Since the last run:** ${parts.join(' · ')}\n`;
+  return `**Since the last run:** ${parts.join(' · ')}`;
 }

@@ -16,6 +16,10 @@ export interface MarkdownOptions {
   collapsePassing?: boolean;
   /** Trusted markdown shown in the top heading, e.g. the check name. */
   title?: string;
+  /** Trusted markdown placed under the verdict and counts ("since the last run: …"). */
+  preamble?: string;
+  /** The commit the report is about, shown in the footer. */
+  sha?: string;
 }
 
 /** GitHub comments cap at 65,536 characters; the caller adds a marker and some slack. */
@@ -116,7 +120,7 @@ function renderDocument(report: Report, options: MarkdownOptions, layout: Layout
     blocks.push(...sectionBlocks(section, 2, layout.collapsePassing));
   }
 
-  blocks.push(footer(report, options.runUrl));
+  blocks.push(footer(report, options));
   return `${blocks.join(BLOCK_SEPARATOR)}\n`;
 }
 
@@ -129,6 +133,7 @@ function headerBlocks(report: Report, options: MarkdownOptions): string[] {
   if (report.notices.length > 0) {
     blocks.push(report.notices.map((notice) => `> ⚠️ ${escapeInline(notice, 1000)}`).join('\n>\n'));
   }
+  if (options.preamble) blocks.push(options.preamble);
   return blocks;
 }
 
@@ -227,9 +232,10 @@ function sectionBlocks(section: SectionReport, depth: number, collapsePassing: b
   return blocks;
 }
 
-function footer(report: Report, runUrl: string | undefined): string {
+function footer(report: Report, options: MarkdownOptions): string {
   const parts = [`${oneLine(report.tool.name)} ${oneLine(report.tool.version)}`, inlineCode(report.manifest), formatDuration(report.durationMs)];
-  if (runUrl) parts.push(`[full run](${runUrl})`);
+  if (options.sha) parts.push(`commit ${inlineCode(options.sha.slice(0, 7))}`);
+  if (options.runUrl) parts.push(`[full run](${options.runUrl})`);
   return `<sub>${parts.join(' · ')}</sub>`;
 }
 

@@ -6,10 +6,18 @@ export const REDACTED = '[redacted]';
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private readonly onAdd: ((secret: string) => void) | undefined;
+
+  /** `onAdd` hears of every new secret (the action masks it in the log at once). */
+  constructor(onAdd?: (secret: string) => void) {
+    this.onAdd = onAdd;
+  }
 
   /** Values shorter than 4 characters would redact ordinary text, so they are not tracked. */
   add(secret: string): void {
-    if (secret.length >= 4) this.secrets.add(secret);
+    if (secret.length < 4 || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.onAdd?.(secret);
   }
 
   get values(): string[] {

@@ -1,0 +1,57 @@
+// The action's inputs (action.yml), read through a getter and validated once, so a
+// wrong value is a message naming the input and its allowed values.
+
+export interface ActionInputs {
+  manifest: string;
+  stagingUrl?: string;
+  githubToken?: string;
+  checkName: string;
+  comment: 'always' | 'on-failure' | 'never';
+  failOn: 'blocking' | 'any' | 'never';
+  reportDir: string;
+  allowUntrustedCommands: boolean;
+  prNumber?: number;
+  /** Publish this report (file or directory) instead of running the checks: the fork recipe's second stage. */
+  report?: string;
+  sha?: string;
+}
+
+export class InputError extends Error {}
+
+export function readInputs(get: (name: string) => string): ActionInputs {
+  const text = (name: string) => get(name).trim();
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name) || fallback;
+    if (!allowed.includes(value as T)) throw new InputError(`input ${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+    return value as T;
+  };
+  const inputs: ActionInputs = {
+    manifest: text('manifest') || '.github/readiness.yml',
+    checkName: text('check-name') || 'Production readiness',
+    comment: choice('comment', ['always', 'on-failure', 'never'] as const, 'always'),
+    failOn: choice('fail-on', ['blocking', 'any', 'never'] as const, 'blocking'),
+    reportDir: text('report-dir') || 'readiness-report',
+    allowUntrustedCommands: bool('allow-untrusted-commands', text('allow-untrusted-commands')),
+  };
+  const optional = (name: string) => text(name) || undefined;
+  const stagingUrl = optional('staging-url');
+  if (stagingUrl) inputs.stagingUrl = stagingUrl;
+  const token = optional('github-token');
+  if (token) inputs.githubToken = token;
+  const report = optional('report');
+  if (report) inputs.report = report;
+  const sha = optional('sha');
+  if (sha) inputs.sha = sha;
+  const pr = optional('pr-number');
+  if (pr) {
+    if (!/^\d+$/.test(pr)) throw new InputError(`input pr-number must be a pull request number; got "${pr}"`);
+    inputs.prNumber = Number(pr);
+  }
+  return inputs;
+}
+
+function bool(name: string, value: string): boolean {
+  if (value === '' || /^(false|no|0)$/i.test(value)) return false;
+  if (/^(true|yes|1)$/i.test(value)) return true;
+  throw new InputError(`input ${name} must be true or false; got "${value}"`);
+}

@@ -1,0 +1,105 @@
+// The sticky PR comment on GitHub: exactly one per manifest per pull request, found
+// by its hidden marker among OUR comments only (anyone can paste a marker), updated in
+// place, left alone when nothing changed, never written by a run for a stale commit.
+import type { GitHub } from './client.ts';
+import type { Repo } from './context.ts';
+import { commentMarker, readState, type CommentState } from '../report/comment.ts';
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  html_url: string;
+  created_at: string;
+  user: { login: string } | null;
+}
+
+export interface StickyTarget {
+  github: GitHub;
+  repo: Repo;
+  pull: number;
+  manifest: string;
+  /** Login of the token's user; GITHUB_TOKEN writes as github-actions[bot]. */
+  login: string;
+}
+
+/** Our comments for this manifest on this PR, oldest first (every page is read). */
+export async function findStickyComments(target: StickyTarget): Promise<IssueComment[]> {
+  const marker = commentMarker(target.manifest);
+  const comments = (await target.github.paginate(target.github.rest.issues.listComments, {
+    ...target.repo,
+    issue_number: target.pull,
+    per_page: 100,
+  })) as IssueComment[];
+  return comments
+    .filter((comment) => sameLogin(comment.user?.login, target.login) && (comment.body ?? '').includes(marker))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+}
+
+export function previousState(comments: IssueComment[]): CommentState | undefined {
+  const oldest = comments[0];
+  return oldest ? readState(oldest.body) : undefined;
+}
+
+export type CommentOutcome =
+  | { action: 'created' | 'updated' | 'unchanged'; url: string }
+  | { action: 'skipped'; reason: string };
+
+export interface UpsertInput {
+  body: string;
+  state: CommentState;
+  existing: IssueComment[];
+  /** Create a comment when there is none (false: only keep an existing one current). */
+  create: boolean;
+}
+
+export async function upsertStickyComment(target: StickyTarget, input: UpsertInput): Promise<CommentOutcome> {
+  const { github, repo } = target;
+  const [keep, ...duplicates] = input.existing;
+  let outcome: CommentOutcome;
+  if (!keep) {
+    if (!input.create) return { action: 'skipped', reason: 'no comment needed: ready, and comment is on-failure' };
+    const created = await github.rest.issues.createComment({ ...repo, issue_number: target.pull, body: input.body });
+    outcome = { action: 'created', url: created.data.html_url };
+    // A concurrent run may have created its own at the same moment: converge on the oldest.
+    const now = await findStickyComments(target);
+    if (now.length > 1) return converge(target, now, input.body);
+  } else if (readState(keep.body)?.digest === input.state.digest) {
+    outcome = { action: 'unchanged', url: keep.html_url };
+  } else {
+    const updated = await github.rest.issues.updateComment({ ...repo, comment_id: keep.id, body: input.body });
+    outcome = { action: 'updated', url: updated.data.html_url };
+  }
+  for (const duplicate of duplicates) await deleteComment(target, duplicate.id);
+  return outcome;
+}
+
+async function converge(target: StickyTarget, comments: IssueComment[], body: string): Promise<CommentOutcome> {
+  const [keep, ...rest] = comments as [IssueComment, ...IssueComment[]];
+  const updated = await target.github.rest.issues.updateComment({ ...target.repo, comment_id: keep.id, body });
+  for (const duplicate of rest) await deleteComment(target, duplicate.id);
+  return { action: 'updated', url: updated.data.html_url };
+}
+
+async function deleteComment(target: StickyTarget, id: number): Promise<void> {
+  try {
+    await target.github.rest.issues.deleteComment({ ...target.repo, comment_id: id });
+  } catch (error) {
+    // Another run deleted it first; that is the outcome we wanted.
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+}
+
+/** github-actions[bot] appears as "github-actions[bot]" on comments and "github-actions" elsewhere. */
+function sameLogin(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.replace(/\[bot\]$/, '').toLowerCase() === b.replace(/\[bot\]$/, '').toLowerCase();
+}
+
+/** The token's login: GET /user, which GITHUB_TOKEN may not call, so fall back to the Actions bot. */
+export async function tokenLogin(github: GitHub): Promise<string> {
+  try {
+    const { data } = await github.rest.users.getAuthenticated();
+    return data.login;
+  } catch {
+    return 'github-actions[bot]';
+  }
+}

@@ -1,0 +1,251 @@
+// The `command` check: a shell command run in the workspace with a timeout, an
+// environment and an expected exit code (`manage.py check --deploy`). Evidence is the
+// exit code and the redacted tail of the output.
+import { spawn } from 'node:child_process';
+import type { z } from 'zod';
+import type { commandCheck } from '../manifest/schema.ts';
+import { interpolate, MissingValueError } from '../manifest/interpolate.ts';
+import { formatDuration, parseDuration } from '../manifest/units.ts';
+import type { CheckRunner } from './context.ts';
+import { evaluate, show } from './predicates.ts';
+import { assertionLine, failedAssertions, type Assertion, type Evidence } from './result.ts';
+import { workspaceEntry } from './workspace.ts';
+
+export type CommandCheck = z.infer<typeof commandCheck>;
+
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+/** Time a stopped command gets between SIGTERM and SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+/** Output kept in memory: a command may print megabytes, the report needs the end. */
+const TAIL_BYTES = 64 * 1024;
+const TAIL_LINES = 40;
+/** How long to wait for the output pipes to drain after the command has exited. */
+const DRAIN_MS = 1000;
+
+export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) => {
+  if (!context.commandsAllowed.allowed) return { outcome: 'skip', summary: context.commandsAllowed.reason, evidence: {} };
+
+  let command: string;
+  const env: Record<string, string> = {};
+  try {
+    command = interpolate(spec.run, context.scope);
+    // The environment the run was given (the job's), plus the check's own variables.
+    for (const [name, value] of Object.entries(context.scope.env)) if (value !== undefined) env[name] = value;
+    for (const [name, value] of Object.entries(spec.env ?? {})) env[name] = interpolate(value, context.scope);
+  } catch (error) {
+    if (error instanceof MissingValueError) return { outcome: 'error', summary: error.message, evidence: {} };
+    throw error;
+  }
+  const shown = context.redactor.text(command);
+
+  const cwd = await workspaceDirectory(context.workspace, spec.cwd ?? '.');
+  if ('problem' in cwd) return { outcome: 'error', summary: cwd.problem, evidence: { facts: { command: shown } } };
+
+  const timeoutMs = spec.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(spec.timeout) ?? DEFAULT_TIMEOUT_MS);
+  const run = await runProcess(command, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
+
+  const facts: Record<string, string | number | boolean> = { command: shown, durationMs: Math.round(run.durationMs) };
+  if (spec.cwd !== undefined) facts.cwd = spec.cwd;
+  if (run.exitCode !== null) facts.exitCode = run.exitCode;
+  if (run.signal !== null) facts.signal = run.signal;
+  const evidence: Evidence = { facts };
+  const tail = lastLines(run.output, TAIL_LINES);
+  if (tail.text !== '') evidence.output = context.redactor.text(tail.text);
+  if (tail.cut || run.outputBytes > TAIL_BYTES) {
+    evidence.notes = [`the output is shortened to its last ${TAIL_LINES} lines (${run.outputBytes} bytes in all)`];
+  }
+
+  if (run.spawnError) return { outcome: 'error', summary: `could not start the command: ${run.spawnError.message}`, evidence };
+  if (run.stopped === 'timeout') return { outcome: 'error', summary: `timed out after ${formatDuration(timeoutMs)}; the command was stopped`, evidence };
+  if (run.stopped === 'aborted') return { outcome: 'error', summary: `the command was stopped: ${abortReason(context.signal)}`, evidence };
+
+  const assertions: Assertion[] = [];
+  const exitExpected = evaluate(spec.expect?.exitCode ?? 0, run.exitCode ?? undefined);
+  const exitActual = run.exitCode !== null ? String(run.exitCode) : `none (killed by ${run.signal ?? 'a signal'})`;
+  assertions.push({ subject: 'exit code', expected: exitExpected.expected, actual: exitActual, ok: exitExpected.ok });
+  if (spec.expect?.output !== undefined) {
+    const result = evaluate(spec.expect.output, run.output);
+    assertions.push({ subject: 'output', expected: result.expected, actual: context.redactor.text(show(run.output)), ok: result.ok });
+  }
+  evidence.assertions = assertions;
+
+  const failed = failedAssertions(assertions);
+  if (failed.length === 0) return { outcome: 'pass', summary: `exit code ${exitActual} in ${formatDuration(run.durationMs)}`, evidence };
+  return { outcome: 'fail', summary: failureSummary(failed, run, command, context.redactor.text.bind(context.redactor)), evidence };
+};
+
+function failureSummary(failed: Assertion[], run: ProcessResult, command: string, redact: (text: string) => string): string {
+  if (failed[0]?.subject === 'exit code' && run.exitCode === 127) {
+    return `exit code 127: command not found — is ${missingProgram(run.output, command)} installed in the job?`;
+  }
+  const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
+  const last = run.output.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1);
+  const said = last === undefined ? '' : ` — ${redact(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`;
+  return `${assertionLine(failed[0] as Assertion)}${more}${said}`;
+}
+
+/** The program the shell could not find: from its message ("sh: 1: python: not found"), else the first word. */
+function missingProgram(output: string, command: string): string {
+  const said = [...output.matchAll(/([^\s:'"]+):\s+(?:command\s+)?not found/g)].at(-1)?.[1];
+  if (said) return said;
+  return command.trim().split(/\s+/).find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? command;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : 'the run was cancelled';
+}
+
+/** The working directory: inside the workspace, existing, a directory. */
+async function workspaceDirectory(workspace: string, relative: string): Promise<{ path: string } | { problem: string }> {
+  const entry = await workspaceEntry(workspace, relative);
+  if ('problem' in entry) return { problem: `cwd ${entry.problem}` };
+  if (entry.stats === undefined) return { problem: `cwd "${relative}" does not exist in the workspace` };
+  if (!entry.stats.isDirectory()) return { problem: `cwd "${relative}" is not a directory` };
+  return { path: entry.path };
+}
+
+// ---------------------------------------------------------------- the process
+
+interface ProcessResult {
+  exitCode: number | null;
+  signal: string | null;
+  /** The last TAIL_BYTES of stdout and stderr, interleaved as they arrived. */
+  output: string;
+  outputBytes: number;
+  durationMs: number;
+  stopped?: 'timeout' | 'aborted';
+  spawnError?: Error;
+}
+
+interface ProcessOptions {
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs `command` with /bin/sh in a process group of its own, so stopping it (timeout,
+ * cancel) also stops whatever it started: a `sleep` child must not outlive the check.
+ * Anything still running in the group when the shell exits is stopped as well.
+ */
+function runProcess(command: string, options: ProcessOptions): Promise<ProcessResult> {
+  const started = performance.now();
+  const tail = new Tail(TAIL_BYTES);
+  return new Promise((resolve) => {
+    const child = spawn(command, { shell: true, cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stopped: ProcessResult['stopped'];
+    let stopping: Promise<void> | undefined;
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const closed = new Promise<void>((done) => child.once('close', () => done()));
+    const stop = (): Promise<void> => (stopping ??= stopTree(child.pid, exited, () => child.kill('SIGKILL')));
+    child.stdout.on('data', (chunk: Buffer) => tail.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => tail.push(chunk));
+
+    const timer = setTimeout(() => {
+      stopped ??= 'timeout';
+      void stop();
+    }, options.timeoutMs);
+    const onAbort = (): void => {
+      stopped ??= 'aborted';
+      void stop();
+    };
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    if (options.signal.aborted) onAbort();
+
+    const settle = (): void => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+    };
+    const finish = (result: Pick<ProcessResult, 'exitCode' | 'signal'> & { spawnError?: Error }): void => {
+      const output = tail.text();
+      resolve({ ...result, output, outputBytes: tail.total, durationMs: performance.now() - started, ...(stopped ? { stopped } : {}) });
+    };
+
+    child.on('error', (error) => {
+      // spawn failed (no shell, no such cwd): there is no process to wait for.
+      if (child.pid !== undefined) return;
+      settle();
+      finish({ exitCode: null, signal: null, spawnError: error });
+    });
+    child.once('exit', (exitCode, signal) => {
+      settle();
+      void (async () => {
+        if (groupAlive(child.pid)) await stop();
+        // Output still in the pipes; a process that escaped the group may hold them open, so bounded.
+        await Promise.race([closed, new Promise((done) => setTimeout(done, DRAIN_MS))]);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish({ exitCode, signal });
+      })();
+    });
+  });
+}
+
+/**
+ * SIGTERM to the whole group; SIGKILL to what is left once the shell has exited or the
+ * grace period is over. (Waiting for the group itself to empty does not work where
+ * nothing reaps orphans: their zombies keep the group alive.)
+ */
+async function stopTree(pid: number | undefined, exited: Promise<void>, fallback: () => void): Promise<void> {
+  if (pid === undefined) return;
+  if (process.platform === 'win32') {
+    fallback();
+    return;
+  }
+  if (!signalGroup(pid, 'SIGTERM')) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise<void>((done) => (timer = setTimeout(done, KILL_GRACE_MS)))]);
+  clearTimeout(timer);
+  signalGroup(pid, 'SIGKILL');
+}
+
+function groupAlive(pid: number | undefined): boolean {
+  return pid !== undefined && process.platform !== 'win32' && signalGroup(pid, 0);
+}
+
+/** A signal to every process in the group `pid` leads; false when the group is gone. */
+function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The last `limit` bytes of a stream, without holding the rest. */
+class Tail {
+  private readonly limit: number;
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  total = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    this.chunks.push(chunk);
+    this.kept += chunk.length;
+    while (this.chunks.length > 1 && this.kept - (this.chunks[0] as Buffer).length >= this.limit) {
+      this.kept -= (this.chunks.shift() as Buffer).length;
+    }
+  }
+
+  text(): string {
+    const all = Buffer.concat(this.chunks);
+    const bytes = all.length > this.limit ? all.subarray(all.length - this.limit) : all;
+    // Colour codes and carriage returns (progress bars) mean nothing in a report.
+    // eslint-disable-next-line no-control-regex
+    return bytes.toString('utf8').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n?/g, '\n');
+  }
+}
+
+function lastLines(text: string, count: number): { text: string; cut: boolean } {
+  const lines = text.replace(/\n+$/, '').split('\n');
+  if (lines.length <= count) return { text: lines.join('\n'), cut: false };
+  return { text: lines.slice(-count).join('\n'), cut: true };
+}

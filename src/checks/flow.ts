@@ -169,7 +169,7 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
     problems.length === 0
       ? done('pass', `${response.status} ${response.statusText}`.trim(), extra)
       : done('fail', `${problems[0] as string}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, extra, RETRYABLE_STATUS.has(response.status));
-  if (response.redirectStopped) run.note = `redirect ${response.redirectStopped}`;
+  if (response.redirectStopped) run.note = `redirect ${response.redirectStopped.message}`;
   return run;
 }
 

@@ -32,7 +32,13 @@ export async function sendAndEvaluate(request: ResolvedRequest, expect: HttpExpe
     const response = await context.http.send({ ...request, signal: context.signal });
     const assertions = evaluateHttpExpect(expect, response, context.redactor);
     const evidence: Evidence = { request: request.line, response: responseEvidence(response, context.redactor) };
-    if (response.redirectStopped) evidence.notes = [`redirect ${response.redirectStopped}`];
+    const stopped = response.redirectStopped;
+    if (stopped) {
+      evidence.notes = [`redirect ${stopped.message}`];
+      // Asked to follow, but the end was never reached: a loop fails; anything else cannot be judged.
+      const outcome = stopped.reason === 'too-many' ? 'fail' : 'error';
+      return { outcome, summary: `redirect ${stopped.message}`, evidence: { ...evidence, assertions } };
+    }
     const result = resultFromAssertions(assertions, evidence, `${response.status} ${response.statusText}`.trim());
     if (result.outcome === 'fail' && RETRYABLE_STATUS.has(response.status)) result.retryable = true;
     return result;

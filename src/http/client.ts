@@ -7,6 +7,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { formatDuration } from '../manifest/units.ts';
+import { CHAIN_PROBLEMS, describeChainError } from './tls-errors.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 10;
@@ -53,8 +54,14 @@ export interface HttpResponse {
   truncated: boolean;
   hops: RedirectHop[];
   /** Why redirects stopped before the end, if they did. */
-  redirectStopped?: string;
+  redirectStopped?: RedirectStop;
   timings: { ttfbMs: number; totalMs: number };
+}
+
+/** A loop (too many hops) is the site's fault; a host we may not follow is a limit of the manifest. */
+export interface RedirectStop {
+  reason: 'too-many' | 'host-not-allowed' | 'bad-location';
+  message: string;
 }
 
 export interface TargetHeaders {
@@ -119,7 +126,7 @@ export class HttpClient {
       if (jarCookies) headers.cookie = headers.cookie ? `${headers.cookie}; ${jarCookies}` : jarCookies;
       const { response, ttfbMs } = await this.once(method, url, headers, body, request, started);
       await request.cookies?.store(url, headerValues(response.headers, 'set-cookie'));
-      const finish = (redirectStopped?: string): HttpResponse => ({
+      const finish = (redirectStopped?: RedirectStop): HttpResponse => ({
         ...response,
         hops,
         ...(redirectStopped ? { redirectStopped } : {}),
@@ -132,10 +139,12 @@ export class HttpClient {
       try {
         next = new URL(location, url);
       } catch {
-        return finish(`Location "${location}" is not a URL`);
+        return finish({ reason: 'bad-location', message: `Location "${location}" is not a URL` });
       }
-      if (hops.length >= MAX_REDIRECTS) return finish(`not followed to ${next.href}: more than ${MAX_REDIRECTS} redirects`);
-      if (!this.isAllowed(next)) return finish(`not followed to ${next.href}: ${next.host} is not a host the manifest names`);
+      if (hops.length >= MAX_REDIRECTS) return finish({ reason: 'too-many', message: `more than ${MAX_REDIRECTS} redirects (a loop?); stopped at ${next.href}` });
+      if (!this.isAllowed(next)) {
+        return finish({ reason: 'host-not-allowed', message: `not followed to ${next.href}: ${next.host} is not a host the manifest names (write a URL on that host in the manifest to allow it)` });
+      }
       hops.push({ status: response.status, url: url.href, location: next.href, headers: response.headers });
       // Browsers turn a redirected POST into a GET for 301/302/303; 307/308 repeat it.
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
@@ -268,16 +277,6 @@ function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer 
   return raw;
 }
 
-const TLS_MESSAGES: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'the certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in an untrusted self-signed CA',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the chain is incomplete (intermediate certificate missing)',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuing CA is not trusted (private CA? set target.ca)',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not cover this host name',
-  CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-};
-
 function transportError(error: unknown, url: URL, timeoutMs: number, timedOut: boolean): TransportError {
   const err = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code ?? err.name ?? 'ERROR';
@@ -289,8 +288,8 @@ function transportError(error: unknown, url: URL, timeoutMs: number, timedOut: b
   if (code === 'ECONNREFUSED') return new TransportError(`connection refused by ${where}`, code, true);
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new TransportError(`connection to ${where} was closed before a complete response`, code, true);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError(`DNS lookup failed for ${url.hostname}`, code, code === 'EAI_AGAIN');
-  const tls = TLS_MESSAGES[code];
-  if (tls) return new TransportError(`TLS to ${where}: ${tls} (${code})`, code, false);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return new TransportError(`TLS to ${where}: the certificate does not cover ${url.hostname} (${code})`, code, false);
+  if (CHAIN_PROBLEMS[code]) return new TransportError(`TLS to ${where}: certificate ${describeChainError(code)}`, code, false);
   const message = err.cause?.message ?? err.message ?? String(error);
   return new TransportError(`request to ${where} failed: ${message}`, code, false);
 }

@@ -2,10 +2,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { suggest } from '../manifest/suggest.ts';
+import { DJANGO_TEMPLATE } from './templates/django.ts';
 import { GENERIC_TEMPLATE } from './templates/generic.ts';
 
 export const TEMPLATES: Record<string, string> = {
   generic: GENERIC_TEMPLATE,
+  django: DJANGO_TEMPLATE,
 };
 
 export interface InitOptions {

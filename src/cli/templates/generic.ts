@@ -50,6 +50,8 @@ sections:
       - title: Response time < 200ms (p95), error rate < 0.1%
         severity: advisory
         uses: performance-slo
+        # Showing an error rate under 0.1% takes at least 3000 requests (the rule of three).
+        with: { samples: 3000 }
 
   - title: Operations
     items:

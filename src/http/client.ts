@@ -170,7 +170,8 @@ export class HttpClient {
     }
   }
 
-  private headersFor(url: URL, request: OutgoingRequest): Record<string, string> {
+  /** The headers a request to `url` carries: the target's (on its host), the request's own (on its origin), a user agent. */
+  headersFor(url: URL, request: Pick<OutgoingRequest, 'url' | 'headers'>): Record<string, string> {
     const sameOrigin = url.origin === request.url.origin;
     const headers: Record<string, string> = {};
     const target = this.options.target;
@@ -240,7 +241,7 @@ export class HttpClient {
         ttfbMs,
       };
     } catch (error) {
-      throw transportError(error, url, request.timeoutMs, timeout.aborted);
+      throw toTransportError(error, url, request.timeoutMs, timeout.aborted);
     }
   }
 }
@@ -277,7 +278,8 @@ function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer 
   return raw;
 }
 
-function transportError(error: unknown, url: URL, timeoutMs: number, timedOut: boolean): TransportError {
+/** Any failure to get an HTTP answer, in words that say what to look at. */
+export function toTransportError(error: unknown, url: URL, timeoutMs: number, timedOut: boolean): TransportError {
   const err = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code ?? err.name ?? 'ERROR';
   const where = url.host;

@@ -1,0 +1,428 @@
+// The `load` check: `warmup` unmeasured requests, then `samples` measured ones with
+// exactly `concurrency` in flight (a closed loop, like autocannon's connections with
+// pipelining 1). Nearest-rank latency percentiles and an error rate, and nothing claimed
+// that the sample size cannot support: a check with no data or too few samples for its
+// assertion is `error`, never a pass.
+import { getCACertificates } from 'node:tls';
+import { Client, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { HttpExpect, Predicate, loadCheck } from '../manifest/schema.ts';
+import { toTransportError, type HttpResponse, type TransportError } from '../http/client.ts';
+import { formatDuration, formatPercent, parseRatio } from '../manifest/units.ts';
+import type { CheckContext, CheckRunner } from './context.ts';
+import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
+import { requestDefaults, unevaluated } from './http.ts';
+import { evaluate, isPredicateMap } from './predicates.ts';
+import { resolveRequest, type ResolvedRequest } from './request.ts';
+import { assertionLine, type Assertion, type CheckResult, type Evidence, type ResponseEvidence } from './result.ts';
+
+export type LoadCheck = z.infer<typeof loadCheck>;
+
+const DEFAULT_SAMPLES = 100;
+const DEFAULT_CONCURRENCY = 1;
+const DEFAULT_WARMUP = 5;
+/** Bytes of each body kept for evidence; the rest is counted and dropped. */
+const EVIDENCE_BYTES = 2048;
+/** Bytes kept when `expect.body` needs the text (the http check reads as much). */
+const BODY_ASSERT_BYTES = 1024 * 1024;
+
+export const LATENCY_STATS = ['p50', 'p90', 'p95', 'p99', 'max', 'mean'] as const;
+export type LatencyStat = (typeof LATENCY_STATS)[number];
+
+/** Nearest-rank percentile of ascending values: the value at rank ⌈p/100 × N⌉ (1-based). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('no values');
+  // p × n is exact for integer p, so the division is exact whenever the rank is whole.
+  const rank = Math.min(n, Math.max(1, Math.ceil((p * n) / 100)));
+  return sorted[rank - 1] as number;
+}
+
+/**
+ * Fewest samples for which pXX is more than "the largest sample": N ≥ 100 / (100 − XX).
+ * p50 needs 2, p90 10, p95 20, p99 100. Below that, pXX is just the maximum.
+ */
+export function minSamplesFor(p: number): number {
+  return Math.ceil(100 / (100 - p) - 1e-9);
+}
+
+/**
+ * Rule of three: with 0 errors in N samples the 95% upper bound of the error rate is
+ * about 3/N, so showing "rate < bound" needs N ≥ 3 / bound.
+ */
+export function minSamplesForRate(bound: number): number {
+  return Math.ceil(3 / bound - 1e-9);
+}
+
+interface Failure {
+  /** 1-based index among the measured samples. */
+  index: number;
+  reason: string;
+  response?: ResponseEvidence;
+}
+
+/** What one phase (warmup or measurement) saw. */
+interface Tally {
+  /** Samples finished, with or without a response. */
+  done: number;
+  errors: number;
+  /** Latencies (ms) of the samples that got a response. */
+  latencies: Float64Array;
+  responses: number;
+  bodyBytes: number;
+  /** "200", "500", or a transport error code, with counts. */
+  outcomes: Map<string, number>;
+  firstFailure?: Failure;
+  firstResponse?: ResponseEvidence;
+  firstTransportError?: TransportError;
+  finishedAt: number;
+}
+
+interface Judged {
+  assertion: Assertion;
+  /** The sample size cannot support this assertion either way. */
+  unsupported: boolean;
+}
+
+export const runLoadCheck: CheckRunner<LoadCheck> = async (spec, context) => {
+  let request: ResolvedRequest;
+  try {
+    request = resolveRequest(spec.request, context.scope, requestDefaults(context));
+  } catch (error) {
+    return unevaluated(error);
+  }
+  if (!context.http.isAllowed(request.url)) {
+    return { outcome: 'error', summary: `${request.url.host} is not a host the manifest names; requests stay on the target and the URLs written in the manifest`, evidence: { request: request.line } };
+  }
+  const samples = spec.samples ?? DEFAULT_SAMPLES;
+  const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY;
+  const warmup = spec.warmup ?? DEFAULT_WARMUP;
+
+  // Connections of its own, one per worker of the closed loop, like autocannon's. The
+  // run's shared client allows only `perHost` connections (default 6): above that, a load
+  // check would measure time queued inside undici as latency. Same trust store as the
+  // shared client. Each worker has one request in flight on its own connection, so a pool
+  // has nothing to schedule.
+  const connect = { timeout: request.timeoutMs, ...(context.ca ? { ca: [...getCACertificates('default'), context.ca] } : {}) };
+  const clients = Array.from({ length: concurrency }, () => new Client(request.url.origin, { pipelining: 1, connect }));
+  const signal = context.signal;
+  // Stopping destroys the connections: requests in flight end at once, no new ones start.
+  const onAbort = () => {
+    for (const client of clients) void client.destroy().catch(() => {});
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  const send = sender(request, spec.expect, context);
+  try {
+    const warm = newTally(warmup);
+    await closedLoop(warmup, clients, signal, (client, index) => send(client, index, warm));
+    const measured = newTally(samples);
+    const started = performance.now();
+    await closedLoop(samples, clients, signal, (client, index) => send(client, index, measured));
+    return verdict(spec, request, context, { samples, concurrency, warmup }, warm, measured, measured.finishedAt - started);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await Promise.all(clients.map((client) => (signal.aborted ? client.destroy() : client.close()).catch(() => {})));
+  }
+};
+
+function newTally(capacity: number): Tally {
+  return { done: 0, errors: 0, latencies: new Float64Array(capacity), responses: 0, bodyBytes: 0, outcomes: new Map(), finishedAt: performance.now() };
+}
+
+/** One worker per connection, each with one request in flight, until `count` have been sent. */
+async function closedLoop(count: number, clients: Client[], signal: AbortSignal, one: (client: Client, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (client: Client) => {
+    while (next < count && !signal.aborted) await one(client, next++);
+  };
+  await Promise.all(clients.slice(0, count).map(worker));
+}
+
+interface Exchange {
+  latencyMs: number;
+  status: number;
+  statusText: string;
+  /** Header lines, converted only when needed (Buffer → string costs on every sample). */
+  headers: () => [string, string][];
+  /** The start of the body; the rest was counted, not kept. */
+  body: Buffer;
+  wireBytes: number;
+}
+
+/**
+ * One request through undici's handler API, timed from the moment undici writes it to
+ * the connection (onRequestStart) to the last byte of the body, both read in undici's
+ * own callbacks as autocannon does. Not counted: connecting (TCP, TLS), as in k6's
+ * http_req_duration, and the event-loop turn undici waits before reusing an idle
+ * keep-alive socket (it checks that the server did not close it); that is the client's
+ * time, not the server's.
+ */
+function exchange(client: Client, options: Dispatcher.DispatchOptions, keepBytes: number, timeoutMs: number): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let statusText = '';
+    let headers = (): [string, string][] => [];
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let wireBytes = 0;
+    let started = performance.now();
+    // Our own timer for the whole exchange: undici's headersTimeout and bodyTimeout run
+    // on coarse timers (about 1 s) and each covers only one part of the response.
+    let controller: Dispatcher.DispatchController | undefined;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller?.abort(TIMEOUT);
+    }, timeoutMs);
+    client.dispatch(options, {
+      onRequestStart(requestController) {
+        controller = requestController;
+        if (timedOut) requestController.abort(TIMEOUT);
+        started = performance.now();
+      },
+      onResponseStart(responseController, statusCode, parsed, statusMessage) {
+        status = statusCode;
+        statusText = statusMessage ?? '';
+        const raw = responseController.rawHeaders;
+        headers = () => headerLines(raw, parsed);
+      },
+      onResponseData(_controller, chunk) {
+        wireBytes += chunk.length;
+        if (keptBytes < keepBytes) {
+          const part = chunk.length > keepBytes - keptBytes ? chunk.subarray(0, keepBytes - keptBytes) : chunk;
+          kept.push(part);
+          keptBytes += part.length;
+        }
+      },
+      onResponseEnd() {
+        const latencyMs = performance.now() - started;
+        clearTimeout(timer);
+        resolve({ latencyMs, status, statusText, headers, body: kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept), wireBytes });
+      },
+      onResponseError(_controller, error) {
+        clearTimeout(timer);
+        reject(error);
+      },
+    });
+  });
+}
+
+/** The abort reason of a sample that ran out of time. */
+const TIMEOUT = Object.assign(new Error('timed out'), { code: 'TIMEOUT' });
+
+/** Sends one sample and records it; never throws for a failed request. */
+function sender(request: ResolvedRequest, expect: LoadCheck['expect'], context: CheckContext) {
+  const perSample = perSampleExpect(expect);
+  const keepBytes = expect?.body !== undefined ? BODY_ASSERT_BYTES : EVIDENCE_BYTES;
+  const options: Dispatcher.DispatchOptions = {
+    path: `${request.url.pathname}${request.url.search}`,
+    method: request.method,
+    headers: requestHeaders(request, context),
+    body: request.body ?? null,
+    // Off: `exchange` times the whole request itself, more precisely.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
+
+  return async (client: Client, index: number, tally: Tally): Promise<void> => {
+    let result: Exchange;
+    try {
+      result = await exchange(client, options, keepBytes, request.timeoutMs);
+    } catch (error) {
+      if (context.signal.aborted) return; // stopped: the verdict says so, not as an error of the target
+      tally.done++;
+      tally.finishedAt = performance.now();
+      const failure = toTransportError(error, request.url, request.timeoutMs, (error as { code?: string }).code === 'TIMEOUT');
+      tally.errors++;
+      count(tally.outcomes, failure.code);
+      tally.firstTransportError ??= failure;
+      tally.firstFailure ??= { index: index + 1, reason: failure.message };
+      return;
+    }
+    tally.done++;
+    tally.finishedAt = performance.now();
+    tally.latencies[tally.responses++] = result.latencyMs;
+    tally.bodyBytes += result.wireBytes;
+    count(tally.outcomes, String(result.status));
+    const response = (withHeaders: boolean): HttpResponse => ({
+      url: request.url.href,
+      status: result.status,
+      statusText: result.statusText,
+      headers: withHeaders ? result.headers() : [],
+      body: result.body,
+      wireBytes: result.wireBytes,
+      truncated: result.wireBytes > result.body.length,
+      hops: [],
+      timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
+    });
+    tally.firstResponse ??= responseEvidence(response(true), context.redactor);
+    const failed = evaluateHttpExpect(perSample, response(perSample?.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
+    if (failed.length > 0) {
+      tally.errors++;
+      tally.firstFailure ??= { index: index + 1, reason: failed.map(assertionLine).join('; '), response: responseEvidence(response(true), context.redactor) };
+    }
+  };
+}
+
+/** Expectations every sample must meet; without any, a sample passes when status < 400. */
+function perSampleExpect(expect: LoadCheck['expect']): HttpExpect | undefined {
+  if (expect?.status === undefined && expect?.headers === undefined && expect?.body === undefined) return undefined;
+  const perSample: HttpExpect = {};
+  if (expect.status !== undefined) perSample.status = expect.status;
+  if (expect.headers !== undefined) perSample.headers = expect.headers;
+  if (expect.body !== undefined) perSample.body = expect.body;
+  return perSample;
+}
+
+/** The headers of every sample: what HttpClient.send would send (target headers on its host, the user agent). */
+function requestHeaders(request: ResolvedRequest, context: CheckContext): Record<string, string> {
+  const headers = context.http.headersFor(request.url, request);
+  if (request.body === undefined) delete headers['content-type'];
+  return headers;
+}
+
+/** Header lines as received when undici has them raw, else from its parsed object. */
+function headerLines(raw: Dispatcher.DispatchController['rawHeaders'], parsed: Record<string, string | string[] | undefined>): [string, string][] {
+  const lines: [string, string][] = [];
+  if (Array.isArray(raw)) {
+    for (let index = 0; index + 1 < raw.length; index += 2) lines.push([String(raw[index]), String(raw[index + 1])]);
+    return lines;
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    for (const one of Array.isArray(value) ? value : [value ?? '']) lines.push([name, one]);
+  }
+  return lines;
+}
+
+function count(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** Milliseconds as evidence shows them: 0.1 ms precision below a second. */
+function ms(value: number): string {
+  return value < 1000 ? `${Number(value.toFixed(1))}ms` : formatDuration(value);
+}
+
+function round1(value: number): number {
+  return Number(value.toFixed(1));
+}
+
+/** The tightest upper bound (lt / lte) of an error-rate predicate, as a ratio. */
+function upperBound(predicate: Predicate): number | undefined {
+  if (!isPredicateMap(predicate)) return undefined;
+  const bounds = [predicate.lt, predicate.lte]
+    .filter((value) => value !== undefined)
+    .map((value) => parseRatio(value) ?? Number(value))
+    .filter((value) => Number.isFinite(value));
+  return bounds.length > 0 ? Math.min(...bounds) : undefined;
+}
+
+interface Settings {
+  samples: number;
+  concurrency: number;
+  warmup: number;
+}
+
+function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContext, settings: Settings, warm: Tally, tally: Tally, windowMs: number): CheckResult {
+  const { samples, concurrency, warmup } = settings;
+  const n = tally.responses;
+  const evidence: Evidence = { request: request.line };
+  const notes: string[] = [];
+  const facts: Record<string, string | number | boolean> = { samples: tally.done, responses: n, concurrency, warmup, errors: tally.errors };
+  evidence.facts = facts;
+  evidence.notes = notes;
+  if (tally.outcomes.size > 0) facts.statusCounts = [...tally.outcomes].map(([key, times]) => `${key}: ${times}`).join(', ');
+
+  if (context.signal.aborted) {
+    const reason = context.signal.reason instanceof Error ? context.signal.reason.message : 'cancelled';
+    return { outcome: 'error', summary: `stopped after ${tally.done} of ${samples} samples: ${reason}`, evidence };
+  }
+  if (n === 0) {
+    const first = tally.firstTransportError;
+    const why = first ? first.message : 'nothing was sent';
+    return { outcome: 'error', summary: `no data: none of the ${tally.done} samples got a response (${why})`, evidence, retryable: first?.retryable ?? false };
+  }
+
+  const sorted = tally.latencies.subarray(0, n).sort();
+  let sum = 0;
+  for (const value of sorted) sum += value;
+  const stats: Record<LatencyStat, number> = {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted[n - 1] as number,
+    mean: sum / n,
+  };
+  const errorRate = tally.errors / tally.done;
+  for (const stat of LATENCY_STATS) facts[stat] = round1(stats[stat]);
+  facts.errorRate = formatPercent(errorRate);
+  facts.throughput = windowMs > 0 ? round1((n / windowMs) * 1000) : 0;
+  facts.bodyBytes = tally.bodyBytes;
+
+  const failedWithoutResponse = tally.done - n;
+  notes.push(
+    `latency = request sent → last byte of the body (connection setup not counted); nearest-rank percentiles over the ${n} samples that got a response` +
+      (failedWithoutResponse > 0 ? ` (${failedWithoutResponse} failed without one: they count as errors but have no latency)` : '') +
+      '; latencies in ms, throughput in responses/s over the measured window',
+  );
+  if (warm.errors > 0) notes.push(`${warm.errors} of ${warm.done} warmup requests failed (not counted)`);
+  if (typeof spec.request === 'object' && spec.request.follow_redirects) notes.push('redirects are not followed: each sample is one request and response');
+
+  const judged: Judged[] = [];
+  for (const stat of LATENCY_STATS) {
+    const predicate = spec.expect?.latency?.[stat];
+    if (predicate === undefined) continue;
+    const subject = `latency ${stat}`;
+    const p = stat.startsWith('p') ? Number(stat.slice(1)) : undefined;
+    const result = evaluate(predicate, round1(stats[stat]), 'duration');
+    if (p !== undefined && n < minSamplesFor(p)) {
+      const need = minSamplesFor(p);
+      notes.push(`${stat} needs at least ${need} samples with a response, this run has ${n}: with fewer, ${stat} is just the largest sample`);
+      judged.push({ assertion: { subject, expected: result.expected, actual: `not supported by N=${n} (${stat} needs ≥ ${need}; the largest of ${n} was ${ms(stats.max)})`, ok: false }, unsupported: true });
+      continue;
+    }
+    judged.push({ assertion: { subject, expected: result.expected, actual: ms(stats[stat]), ok: result.ok }, unsupported: false });
+  }
+
+  const observed = `${formatPercent(errorRate)} (${tally.errors} of ${tally.done})`;
+  const ratePredicate = spec.expect?.errorRate;
+  if (ratePredicate === undefined) {
+    judged.push({ assertion: { subject: 'errors', expected: '0 (no errorRate set)', actual: `${tally.errors} of ${tally.done} samples`, ok: tally.errors === 0 }, unsupported: false });
+  } else {
+    const result = evaluate(ratePredicate, errorRate, 'ratio');
+    const bound = upperBound(ratePredicate);
+    // An observed rate already past the bound is a plain fail whatever N is; a rate
+    // under it proves nothing when even 0 errors could not show the bound.
+    if (result.ok && bound !== undefined && bound > 0 && tally.done < minSamplesForRate(bound)) {
+      const need = minSamplesForRate(bound);
+      notes.push(`errorRate ${result.expected} needs ≥ ${need} samples; ${tally.done} samples can only show < ${formatPercent(3 / tally.done)} (rule of three: 0 errors in N samples bound the rate at ≈ 3/N with 95% confidence)`);
+      judged.push({ assertion: { subject: 'errorRate', expected: result.expected, actual: `${observed}, not supported by N=${tally.done} (needs ≥ ${need})`, ok: false }, unsupported: true });
+    } else {
+      judged.push({ assertion: { subject: 'errorRate', expected: result.expected, actual: observed, ok: result.ok }, unsupported: false });
+    }
+  }
+
+  if (tally.firstFailure) {
+    notes.push(`first failing sample (#${tally.firstFailure.index} of ${tally.done}): ${tally.firstFailure.reason}`);
+    if (tally.firstFailure.response) evidence.response = tally.firstFailure.response;
+  }
+  if (!evidence.response && tally.firstResponse) evidence.response = tally.firstResponse;
+  evidence.assertions = judged.map((entry) => entry.assertion);
+
+  const tallyLine = `${tally.errors} error${tally.errors === 1 ? '' : 's'} in ${tally.done} samples at concurrency ${concurrency}`;
+  const failed = judged.filter((entry) => !entry.assertion.ok && !entry.unsupported);
+  const unsupported = judged.filter((entry) => entry.unsupported);
+  if (failed.length > 0) {
+    const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
+    return { outcome: 'fail', summary: `${assertionLine((failed[0] as Judged).assertion)}${more}; ${tallyLine}`, evidence };
+  }
+  if (unsupported.length > 0) {
+    const what = unsupported.map((entry) => `${entry.assertion.subject} ${entry.assertion.expected}`).join(', ');
+    return { outcome: 'error', summary: `not enough samples to show ${what}; ${tallyLine}`, evidence };
+  }
+  const asserted = LATENCY_STATS.filter((stat) => spec.expect?.latency?.[stat] !== undefined);
+  const shown = (asserted.length > 0 ? asserted : (['p50', 'p95'] as const)).map((stat) => `${stat} ${ms(stats[stat])}`);
+  return { outcome: 'pass', summary: `${shown.join(', ')}, ${tallyLine}`, evidence };
+}

@@ -144,7 +144,8 @@ export async function startDemoStaging(options: DemoStagingOptions = {}): Promis
 
     // ALLOWED_HOSTS = ['localhost', '127.0.0.1'] (Django compares the host without the port).
     const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (hostname !== 'localhost' && hostname !== '127.0.0.1') return html(400, BAD_REQUEST_PAGE);
+    // DisallowedHost is raised before XFrameOptionsMiddleware runs: the 400 has no X-Frame-Options.
+    if (hostname !== 'localhost' && hostname !== '127.0.0.1') return void res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' }).end(BAD_REQUEST_PAGE);
 
     // get_token(): keep the visitor's csrftoken, or make one; the cookie is (re)sent either way.
     const csrfToken = (): string => {
@@ -230,9 +231,10 @@ export async function startDemoStaging(options: DemoStagingOptions = {}): Promis
     const bookingMatch = /^\/api\/bookings\/(?:(\d+)\/)?$/.exec(url.pathname);
     if (bookingMatch) {
       const id = bookingMatch[1] === undefined ? undefined : Number(bookingMatch[1]);
-      const allowed = id === undefined ? ['POST', 'OPTIONS'] : ['GET', 'HEAD', 'DELETE', 'OPTIONS'];
-      if (!allowed.includes(method)) return notAllowed(allowed.join(', '), true);
+      const allowed = id === undefined ? ['GET', 'HEAD', 'POST', 'OPTIONS'] : ['GET', 'HEAD', 'DELETE', 'OPTIONS'];
+      // Django REST framework authenticates before it looks at the method.
       if (user === undefined) return json(403, { detail: 'Authentication credentials were not provided.' });
+      if (!allowed.includes(method)) return notAllowed(allowed.join(', '), true);
       if (unsafe) {
         const failure = csrfFailure(undefined);
         if (failure) return json(403, { detail: `CSRF Failed: ${failure}` });
@@ -244,6 +246,10 @@ export async function startDemoStaging(options: DemoStagingOptions = {}): Promis
         return send(204, '', '');
       }
       if (booking) return json(200, { id: booking.id, flight: booking.flight, status: booking.status });
+      if (!unsafe) {
+        const mine = [...bookings.values()].filter((entry) => entry.owner === user).map(({ id: bookingId, flight, status }) => ({ id: bookingId, flight, status }));
+        return json(200, { count: mine.length, results: mine });
+      }
 
       let flight: unknown;
       try {

@@ -9,6 +9,7 @@ import { runFlowCheck } from './flow.ts';
 import { runCommandCheck } from './command.ts';
 import { runFileCheck } from './file.ts';
 import { manualResult } from './manual.ts';
+import { runBuiltinCheck } from './builtin/index.ts';
 
 export async function runCheck(spec: CheckSpec, context: CheckContext): Promise<CheckResult> {
   switch (spec.kind) {
@@ -24,9 +25,9 @@ export async function runCheck(spec: CheckSpec, context: CheckContext): Promise<
       return runCommandCheck(spec.command, context);
     case 'file':
       return runFileCheck(spec.file, context);
+    case 'uses':
+      return runBuiltinCheck(spec.uses, spec.with, context);
     case 'manual':
       return manualResult(spec.manual);
-    default:
-      return { outcome: 'error', summary: `the ${spec.kind} check kind is not available in this build`, evidence: {} };
   }
 }

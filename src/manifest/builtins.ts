@@ -1,78 +1,107 @@
 // Parameters (`with:`) of the built-in checks (`uses:`), with the seed's defaults.
 // The runners live in src/checks/builtin/; this file only says what a user may write.
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration, parseRatio } from './units.ts';
+import { parseRatio } from './units.ts';
+import { duration, predicate } from './primitives.ts';
 import { suggest } from './suggest.ts';
 import { issueMessage, valueAt } from './issues.ts';
+import { keysAt } from './schema-keys.ts';
 
 const path = z.string().startsWith('/', 'expected a path starting with /');
 const paths = z.array(path).min(1);
-const durationText = z.string().refine((text) => parseDuration(text) !== undefined, `expected ${DURATION_HINT}`);
 const ratioText = z.union([z.number(), z.string()]).refine((value) => parseRatio(value) !== undefined, 'expected a percentage such as 0.1%');
+const port = z.number().int().min(1).max(65535);
 
+// Descriptions land in the JSON Schema (editor hover text); docs/builtin-checks.md has the rules.
 export const BUILTIN_PARAMS = {
   'django/debug-off': z.strictObject({
-    path: path.optional().meta({ description: 'Probe path; default a random path that cannot exist.' }),
+    path: path.optional().meta({ description: 'A path that answers 404. Default: a random path (/prg-<random>/) that cannot exist.' }),
   }),
   'django/allowed-hosts': z.strictObject({
-    path: path.optional(),
+    path: path.optional().meta({ description: 'Path requested with the bogus Host header. Default /.' }),
   }),
   'https-redirect': z.strictObject({
-    path: path.optional(),
-    status: z.array(z.number().int()).optional().meta({ description: 'Accepted redirect statuses; default [301, 308].' }),
+    path: path.optional().meta({ description: 'Path requested over plain http (?x=1 is added). Default: a random path.' }),
+    status: z
+      .array(z.number().int().min(300).max(399))
+      .min(1)
+      .optional()
+      .meta({ description: 'Redirect statuses that pass. Default: 301 and 308 pass, 302/303/307 pass with a note; when given, only these pass.' }),
+    httpPort: port.optional().meta({ description: 'Port of the plain-http listener. Default 80.' }),
   }),
   hsts: z.strictObject({
-    path: path.optional(),
-    minMaxAge: z.number().int().min(0).optional().meta({ description: 'Default 31536000 (one year).' }),
-    requireIncludeSubDomains: z.boolean().optional(),
-    requirePreload: z.boolean().optional(),
+    path: path.optional().meta({ description: 'Path requested over https. Default /.' }),
+    minMaxAge: z.number().int().min(0).optional().meta({ description: 'Smallest max-age that passes, in seconds. Default 31536000 (one year, SECURE_HSTS_SECONDS in the seed).' }),
+    requireIncludeSubDomains: z.boolean().optional().meta({ description: 'Fail without includeSubDomains. Default false (a note).' }),
+    requirePreload: z.boolean().optional().meta({ description: 'Fail without preload. Default false (a note).' }),
   }),
-  nosniff: z.strictObject({ paths: paths.optional() }),
+  nosniff: z.strictObject({
+    paths: paths.optional().meta({ description: 'Pages to check (redirects followed, 2xx answers judged). Default [/]; add an API URL and a static file.' }),
+  }),
   'frame-options': z.strictObject({
-    paths: paths.optional(),
-    require: z.enum(['DENY', 'SAMEORIGIN']).optional().meta({ description: 'Default DENY.' }),
+    paths: paths.optional().meta({ description: 'HTML pages to check (redirects followed, 2xx HTML answers judged). Default [/].' }),
+    require: z.enum(['DENY', 'SAMEORIGIN']).optional().meta({ description: "Weakest value that passes. Default DENY (the seed's X_FRAME_OPTIONS = 'DENY')." }),
   }),
   'secure-cookies': z.strictObject({
-    paths: paths.optional(),
-    sessionCookie: z.string().optional(),
-    csrfCookie: z.string().optional(),
+    paths: paths.optional().meta({ description: 'Pages whose Set-Cookie headers are judged. Default [/, /accounts/login/, /admin/login/].' }),
+    sessionCookie: z.string().min(1).optional().meta({ description: 'Name of the session cookie (SESSION_COOKIE_NAME). Default sessionid.' }),
+    csrfCookie: z.string().min(1).optional().meta({ description: 'Name of the CSRF cookie (CSRF_COOKIE_NAME). Default csrftoken.' }),
+    ignoreCookies: z.array(z.string().min(1)).optional().meta({ description: 'Cookies not judged, e.g. a load balancer affinity cookie you cannot change.' }),
     login: z
       .strictObject({
-        path: path,
-        username: z.string(),
-        password: z.string(),
-        usernameField: z.string().optional(),
-        passwordField: z.string().optional(),
+        path: path.meta({ description: 'The login form page, e.g. /accounts/login/.' }),
+        username: z.string().meta({ description: 'Placeholders allowed, e.g. "{{ secrets.SMOKE_USER }}".' }),
+        password: z.string().meta({ description: 'Use "{{ secrets.NAME }}"; redacted from every report.' }),
+        usernameField: z.string().optional().meta({ description: 'Form field of the username. Default username.' }),
+        passwordField: z.string().optional().meta({ description: 'Form field of the password. Default password.' }),
       })
       .optional()
-      .meta({ description: 'Log in first so Django sets the session cookie.' }),
+      .meta({ description: 'Log in first (GET the form, POST it with its csrfmiddlewaretoken), so Django sets the session cookie.' }),
   }),
-  'csrf-active': z.strictObject({ path: path.optional() }),
-  cors: z.strictObject({ paths: paths.optional() }),
-  'auth-required': z.strictObject({ paths: paths }),
+  'csrf-active': z.strictObject({
+    path: path.optional().meta({ description: 'A page with a POST form. Default /accounts/login/, then /admin/login/.' }),
+  }),
+  cors: z.strictObject({
+    paths: paths.optional().meta({ description: 'URLs asked with a foreign Origin and Origin: null. Default [/, /api/].' }),
+  }),
+  'auth-required': z.strictObject({
+    paths: paths.meta({ description: 'Endpoints that must refuse an anonymous GET (401, 403 or a redirect to login).' }),
+  }),
   'static-assets': z.strictObject({
-    page: path.optional(),
-    staticUrl: path.optional(),
-    minMaxAge: z.number().int().min(0).optional(),
+    page: path.optional().meta({ description: 'Page whose <link rel=stylesheet> and <script src> are checked. Default /.' }),
+    staticUrl: path.optional().meta({ description: 'STATIC_URL: only assets under it are checked. Default /static/.' }),
+    minMaxAge: z.number().int().min(0).optional().meta({ description: 'Smallest Cache-Control max-age for hashed names, in seconds. Default 31536000 (one year).' }),
   }),
   health: z.strictObject({
-    path: path.optional(),
-    json: z.record(z.string(), z.unknown()).optional(),
+    path: path.optional().meta({ description: 'Health endpoint. Default /health/.' }),
+    json: z
+      .record(z.string(), predicate)
+      .optional()
+      .meta({ description: 'JSONPath → predicate, as in an http expect, e.g. { "$.status": ok, "$.database": ok }.' }),
   }),
   tls: z.strictObject({
-    minDaysUntilExpiry: z.number().int().min(0).optional(),
-    allowLegacyProtocols: z.boolean().optional(),
+    minDaysUntilExpiry: z.number().int().min(0).optional().meta({ description: 'Fewest days the certificate must still be valid. Default 14.' }),
+    allowLegacyProtocols: z.boolean().optional().meta({ description: 'Accept a server that still offers TLS 1.0/1.1. Default false.' }),
   }),
   'performance-slo': z.strictObject({
-    path: path.optional(),
-    p95: durationText.optional(),
-    errorRate: ratioText.optional(),
-    samples: z.number().int().min(1).optional(),
-    concurrency: z.number().int().min(1).optional(),
+    path: path.optional().meta({ description: 'Page measured. Default /.' }),
+    p95: duration.optional().meta({ description: 'p95 latency must be below this. Default 200ms (the seed).' }),
+    errorRate: ratioText.optional().meta({ description: 'Error rate must be below this. Default 0.1% (the seed), which needs ≥ 3000 samples to show.' }),
+    samples: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .meta({ description: 'Measured requests. Default: enough to show the error-rate bound (3000 for 0.1%, by the rule of three), at least 200.' }),
+    concurrency: z.number().int().min(1).max(256).optional().meta({ description: 'Requests in flight at once. Default 10.' }),
+    warmup: z.number().int().min(0).max(1000).optional().meta({ description: 'Unmeasured requests first. Default 5.' }),
   }),
 } as const;
 
 export type BuiltinName = keyof typeof BUILTIN_PARAMS;
+/** A built-in's `with:` values as parsed (every parameter optional unless required). */
+export type BuiltinParams<Name extends BuiltinName> = z.infer<(typeof BUILTIN_PARAMS)[Name]>;
 export const BUILTIN_NAMES = Object.keys(BUILTIN_PARAMS) as [BuiltinName, ...BuiltinName[]];
 
 export interface ParamIssue {
@@ -89,10 +118,10 @@ export function validateBuiltinParams(name: BuiltinName, params: unknown): Param
   const issues: ParamIssue[] = [];
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownParamKeys(name);
-      for (const key of issue.keys) {
-        issues.push({ path: [...issue.path, key] as (string | number)[], message: unknownKeyMessage(key, known, `${name} parameter`), unknownKey: true });
-      }
+      const path = issue.path as (string | number)[];
+      const known = keysAt(schema, path);
+      const what = path.length === 0 ? `${name} parameter` : 'key';
+      for (const key of issue.keys) issues.push({ path: [...path, key], message: unknownKeyMessage(key, known, what), unknownKey: true });
     } else {
       issues.push({ path: issue.path as (string | number)[], message: issueMessage(issue, valueAt(params, issue.path)) });
     }
@@ -100,13 +129,23 @@ export function validateBuiltinParams(name: BuiltinName, params: unknown): Param
   return issues;
 }
 
-function knownParamKeys(name: BuiltinName): string[] {
-  const shape = (BUILTIN_PARAMS[name] as z.ZodObject).shape;
-  return Object.keys(shape);
-}
-
 export function unknownKeyMessage(key: string, known: string[], what = 'key'): string {
   const guess = suggest(key, known);
   const hint = guess ? `; did you mean \`${guess}\`?` : known.length ? `; expected one of ${known.join(', ')}` : '';
   return `unknown ${what} \`${key}\`${hint}`;
+}
+
+/**
+ * The JSON Schema of each built-in's `with:`, as `if uses is NAME then with is …` entries
+ * for an item's `allOf`, so editors complete and describe the parameters of the built-in
+ * an item names (the zod item schema can only say `with` is a map).
+ */
+export function builtinWithJsonSchemas(): Record<string, unknown>[] {
+  return BUILTIN_NAMES.map((name) => {
+    const { $schema: _dialect, ...params } = z.toJSONSchema(BUILTIN_PARAMS[name], { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+    return {
+      if: { properties: { uses: { const: name } }, required: ['uses'] },
+      then: { properties: { with: { ...params, description: `Parameters of ${name}; see docs/builtin-checks.md.` } } },
+    };
+  });
 }

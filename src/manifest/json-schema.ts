@@ -1,12 +1,21 @@
 // The JSON Schema editors use for autocomplete (`# yaml-language-server: $schema=…`),
 // generated from the zod schema so the two never disagree.
 import { z } from 'zod';
-import { manifest } from './schema.ts';
+import { item, manifest } from './schema.ts';
+import { builtinWithJsonSchemas } from './builtins.ts';
 
 export const SCHEMA_URL = 'https://raw.githubusercontent.com/readiness-gate/readiness-gate/main/schema/readiness.schema.json';
 
 export function manifestJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(manifest, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(manifest, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    // zod can only say `with` is a map; the JSON Schema also says which parameters each built-in takes.
+    override: (context) => {
+      if (context.zodSchema === item) context.jsonSchema.allOf = builtinWithJsonSchemas();
+    },
+  });
   return { ...schema, $id: SCHEMA_URL };
 }
 

@@ -1,11 +1,11 @@
 // Manifest text → validated manifest, or every problem at once with file:line:column.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
 import { manifest as manifestSchema, type Manifest } from './schema.ts';
 import { unknownKeyMessage } from './builtins.ts';
 import { parseTemplate } from './template.ts';
 import { itemIds } from './ids.ts';
 import { issueMessage, valueAt } from './issues.ts';
+import { keysAt } from './schema-keys.ts';
 
 export type PathSegment = string | number;
 
@@ -62,7 +62,7 @@ export function loadManifest(text: string, file: string): LoadResult {
 
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of usefulIssues(parsed.error.issues)) {
+    for (const issue of parsed.error.issues) {
       const path = issue.path as PathSegment[];
       if (issue.code === 'unrecognized_keys') {
         const known = keysAt(manifestSchema, path);
@@ -96,69 +96,9 @@ export function formatPath(path: PathSegment[]): string {
   return path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
 }
 
-// ---------------------------------------------------------------- zod issues → messages
-
-type Issue = z.core.$ZodIssue;
-
-/** Drops follow-on noise: a refinement on an object that already has an unknown key. */
-function usefulIssues(issues: Issue[]): Issue[] {
-  const withUnknownKeys = new Set(issues.filter((issue) => issue.code === 'unrecognized_keys').map((issue) => formatPath(issue.path as PathSegment[])));
-  return issues.filter((issue) => issue.code === 'unrecognized_keys' || issue.code !== 'custom' || !withUnknownKeys.has(formatPath(issue.path as PathSegment[])));
-}
-
 function yamlMessage(message: string): string {
   // The yaml library appends a code excerpt after the first line; we give the position instead.
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-}
-
-// ---------------------------------------------------------------- schema walking (for "did you mean")
-
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
-  innerType?: z.ZodType;
-  options?: z.ZodType[];
-  in?: z.ZodType;
-  valueType?: z.ZodType;
-  getter?: () => z.ZodType;
-}
-
-function defOf(schema: z.ZodType): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
-}
-
-/** Object schemas a value at `path` may be checked against (several under a union). */
-function schemasAt(schema: z.ZodType, path: PathSegment[]): z.ZodType[] {
-  const def = defOf(schema);
-  switch (def.type) {
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'readonly':
-      return schemasAt(def.innerType as z.ZodType, path);
-    case 'pipe':
-      return schemasAt(def.in as z.ZodType, path);
-    case 'lazy':
-      return schemasAt((def.getter as () => z.ZodType)(), path);
-    case 'union':
-      return (def.options ?? []).flatMap((option) => schemasAt(option, path));
-  }
-  if (path.length === 0) return [schema];
-  const [head, ...rest] = path;
-  if (def.type === 'object' && typeof head === 'string' && def.shape && head in def.shape) return schemasAt(def.shape[head] as z.ZodType, rest);
-  if (def.type === 'array' && typeof head === 'number') return schemasAt(def.element as z.ZodType, rest);
-  if (def.type === 'record' && typeof head === 'string') return schemasAt(def.valueType as z.ZodType, rest);
-  return [];
-}
-
-function keysAt(schema: z.ZodType, path: PathSegment[]): string[] {
-  const keys = new Set<string>();
-  for (const candidate of schemasAt(schema, path)) {
-    const def = defOf(candidate);
-    if (def.type === 'object' && def.shape) for (const key of Object.keys(def.shape)) keys.add(key);
-  }
-  return [...keys];
 }
 
 // ---------------------------------------------------------------- positions

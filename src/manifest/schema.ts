@@ -2,92 +2,10 @@
 // of truth: the JSON Schema in schema/ is generated from it and the README reference
 // describes it. Names are part of the public interface: add, never rename.
 import { z } from 'zod';
-import { DURATION_HINT, DURATION_PATTERN, parseDuration, parseRatio } from './units.ts';
 import { BUILTIN_NAMES, validateBuiltinParams } from './builtins.ts';
+import { duration, predicate, regex, scalar } from './primitives.ts';
 
-// ---------------------------------------------------------------- primitives
-
-export const duration = z
-  .string({ error: `expected ${DURATION_HINT}` })
-  .regex(DURATION_PATTERN, `expected ${DURATION_HINT}`)
-  .meta({ description: DURATION_HINT, examples: ['500ms', '10s', '5m'] });
-
-export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-export type Scalar = z.infer<typeof scalar>;
-
-const regex = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a valid regular expression' },
-);
-
-/** A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"). */
-const bound = z
-  .union([z.number(), z.string()])
-  .refine((value) => typeof value === 'number' || parseDuration(value) !== undefined || parseRatio(value) !== undefined || !Number.isNaN(Number(value)), {
-    message: 'expected a number, a duration such as 200ms, or a percentage such as 0.1%',
-  });
-
-const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'null', 'array', 'object'] as const;
-
-export interface PredicateMap {
-  eq?: Scalar | undefined;
-  ne?: Scalar | undefined;
-  lt?: number | string | undefined;
-  lte?: number | string | undefined;
-  gt?: number | string | undefined;
-  gte?: number | string | undefined;
-  in?: Scalar[] | undefined;
-  notIn?: Scalar[] | undefined;
-  contains?: Scalar | undefined;
-  notContains?: Scalar | undefined;
-  startsWith?: string | undefined;
-  endsWith?: string | undefined;
-  matches?: string | undefined;
-  exists?: boolean | undefined;
-  type?: (typeof VALUE_TYPES)[number] | undefined;
-  length?: Predicate | undefined;
-  not?: Predicate | undefined;
-}
-/** A scalar means "equals"; a map is the AND of its predicates. */
-export type Predicate = Scalar | PredicateMap;
-
-export const predicateMap: z.ZodType<PredicateMap> = z
-  .strictObject({
-    eq: scalar.optional(),
-    ne: scalar.optional(),
-    lt: bound.optional(),
-    lte: bound.optional(),
-    gt: bound.optional(),
-    gte: bound.optional(),
-    in: z.array(scalar).optional(),
-    notIn: z.array(scalar).optional(),
-    contains: scalar.optional(),
-    notContains: scalar.optional(),
-    startsWith: z.string().optional(),
-    endsWith: z.string().optional(),
-    matches: regex.optional(),
-    exists: z.boolean().optional(),
-    type: z.enum(VALUE_TYPES).optional(),
-    get length() {
-      return predicate.optional();
-    },
-    get not() {
-      return predicate.optional();
-    },
-  })
-  .refine((map) => Object.keys(map).length > 0, { message: 'an empty predicate checks nothing; add eq, contains, matches, …' })
-  .meta({ id: 'PredicateMap', description: 'All listed predicates must hold.' });
-
-export const predicate: z.ZodType<Predicate> = z
-  .union([scalar, predicateMap])
-  .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+export { duration, predicate, predicateMap, scalar, type Predicate, type PredicateMap, type Scalar } from './primitives.ts';
 
 const severity = z.enum(['blocking', 'advisory']).meta({
   description: 'blocking items decide the verdict; advisory items are reported but never block.',
@@ -299,7 +217,8 @@ export const item = z
         ctx.addIssue({ code: 'custom', message: issue.message, path: ['with', ...issue.path], ...(issue.unknownKey ? { params: AT_KEY } : {}) });
       }
     }
-  });
+   })
+  .meta({ id: 'Item', description: 'A checklist line and the one check that verifies it.' });
 export type Item = z.infer<typeof item>;
 
 export const subsection = z.strictObject({

@@ -12,7 +12,7 @@ const paths = z.array(path).min(1);
 const ratioText = z.union([z.number(), z.string()]).refine((value) => parseRatio(value) !== undefined, 'expected a percentage such as 0.1%');
 const port = z.number().int().min(1).max(65535);
 
-// Descriptions land in the JSON Schema (editor hover text); docs/builtin-checks.md has the rules.
+// Descriptions land in the JSON Schema (editor hover text); the README catalog ("Built-in checks") has the rules.
 export const BUILTIN_PARAMS = {
   'django/debug-off': z.strictObject({
     path: path.optional().meta({ description: 'A path that answers 404. Default: a random path (/prg-<random>/) that cannot exist.' }),
@@ -145,7 +145,7 @@ export function builtinWithJsonSchemas(): Record<string, unknown>[] {
     const { $schema: _dialect, ...params } = z.toJSONSchema(BUILTIN_PARAMS[name], { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
     return {
       if: { properties: { uses: { const: name } }, required: ['uses'] },
-      then: { properties: { with: { ...params, description: `Parameters of ${name}; see docs/builtin-checks.md.` } } },
+      then: { properties: { with: { ...params, description: `Parameters of ${name}; see "Built-in checks" in the README.` } } },
     };
   });
 }

@@ -37,7 +37,7 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.end(JSON.stringify({ count: 2, results: [{ flight: 'BA117', price: 412.5 }, { flight: 'VS3', price: 389 }], query: url.searchParams.get('from') }));
       return;
     case '/echo':
-      readBody(req).then((body) => {
+      void readBody(req).then((body) => {
         res.setHeader('Content-Type', 'application/json');
         res.end(JSON.stringify({ method: req.method, body, contentType: req.headers['content-type'] ?? null, auth: req.headers.authorization ?? null, key: req.headers['x-staging-key'] ?? null }));
       });

@@ -21,9 +21,7 @@ afterAll(async () => {
 describe('built-in checks against the demo staging server', () => {
   test('every built-in passes', async () => {
     const params = labParams(Number(new URL(demo.httpUrl).port));
-    // The demo's bookings list takes POST only and answers GET with 405 before it checks
-    // authentication (DRF would answer 403); a booking's own URL takes GET.
-    params['auth-required'] = { paths: ['/api/bookings/1/'] };
+    params['auth-required'] = { paths: ['/api/bookings/', '/api/bookings/1/'] };
     // The demo has no /api/ root; its API lives under /api/flights/.
     params.nosniff = { paths: ['/', '/api/flights/?from=LHR&to=JFK'] };
     params.cors = { paths: ['/', '/api/flights/?from=LHR&to=JFK'] };

@@ -356,6 +356,8 @@ describe('the check always concludes', () => {
       expect.objectContaining({ path: '.github/readiness.yml', start_line: 6, start_column: 43, annotation_level: 'failure', message: 'sections[0].items[0].http.expect.stauts: unknown key `stauts`; did you mean `status`?' }),
     ]);
     expect(result.commands).toContainEqual(expect.objectContaining({ command: 'error', properties: expect.objectContaining({ file: '.github/readiness.yml', line: '6', col: '43' }) }));
+    expect(result.summary).toContain('.github/readiness.yml:6:43  sections[0].items[0].http.expect.stauts  unknown key `stauts`; did you mean `status`?');
+    expect(result.outputs).toMatchObject({ ready: 'false', headline: 'Manifest invalid: 1 problem in .github/readiness.yml', report: '' });
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
   }, 120_000);
 
@@ -374,6 +376,8 @@ describe('the check always concludes', () => {
     const result = await run({ gh, ws });
     expect(result.code).toBe(1);
     expect(gh.checkRuns[0]?.output.title).toContain('cannot read the manifest .github/readiness.yml');
+    expect(result.summary).toContain('Nothing was checked.');
+    expect(result.outputs.ready).toBe('false');
   }, 120_000);
 });
 

@@ -8,6 +8,7 @@ import { runReadiness, type RunOutcome } from '../pipeline.ts';
 import { formatError, type ManifestError } from '../manifest/load.ts';
 import { Redactor } from '../util/redact.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import { codeBlock } from '../report/escape.ts';
 import { composeComment } from '../report/comment.ts';
 import { allItems, REPORT_SCHEMA_VERSION, type ItemReport, type Report } from '../report/model.ts';
 import { readRunContext, writeReports } from '../report/files.ts';
@@ -176,10 +177,17 @@ class Publisher {
     await this.guard('start the check', () => this.check?.start());
   }
 
-  async fail(title: string): Promise<void> {
-    await this.guard('conclude the check', () => this.check?.finish({ conclusion: 'failure', title, summary: title, annotations: [] }));
-    this.io.setOutput('ready', 'false');
+  /** Nothing was checked (no manifest, no staging URL, a crash): say why on every surface. */
+  async fail(title: string, summary = `## ❌ ${title}\n\nNothing was checked.`, annotations: Annotation[] = []): Promise<void> {
+    await this.guard('conclude the check', () => this.check?.finish({ conclusion: 'failure', title, summary, annotations }));
+    await this.io.writeSummary(summary);
+    this.noReportOutputs(title);
     this.io.setFailed(title);
+  }
+
+  private noReportOutputs(headline: string): void {
+    const outputs: Record<string, string> = { ready: 'false', score: '0', passed: '0', failed: '0', errored: '0', flaky: '0', skipped: '0', pending: '0', headline, report: '', 'comment-url': '', 'check-run-url': this.check?.url ?? '' };
+    for (const [name, value] of Object.entries(outputs)) this.io.setOutput(name, value);
   }
 
   async finish(outcome: Outcome, workspace: string): Promise<void> {
@@ -240,27 +248,18 @@ class Publisher {
   private async finishInvalid(errors: ManifestError[]): Promise<void> {
     const title = `Manifest invalid: ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'} in ${this.inputs.manifest}`;
     for (const error of errors) this.io.error(error.path ? `${error.path}: ${error.message}` : error.message, { title: 'readiness manifest', file: error.file, startLine: error.line, startColumn: error.column });
-    const summary = [`## ❌ ${title}`, '', 'Nothing was checked. Fix the manifest (`readiness-gate validate` shows the same list):', '', '```', ...errors.map(formatError), '```'].join('\n');
-    await this.io.writeSummary(summary);
-    await this.guard('conclude the check', () =>
-      this.check?.finish({
-        conclusion: 'failure',
-        title,
-        summary,
-        annotations: errors.map((error) => ({
-          path: error.file,
-          start_line: error.line,
-          end_line: error.line,
-          start_column: error.column,
-          end_column: error.column,
-          annotation_level: 'failure',
-          title: 'Manifest invalid',
-          message: error.path ? `${error.path}: ${error.message}` : error.message,
-        })),
-      }),
-    );
-    this.io.setOutput('ready', 'false');
-    this.io.setFailed(title);
+    const summary = [`## ❌ ${title}`, '', 'Nothing was checked. Fix the manifest (`readiness-gate validate` shows the same list):', '', codeBlock(errors.map(formatError).join('\n'))].join('\n');
+    const annotations: Annotation[] = errors.map((error) => ({
+      path: error.file,
+      start_line: error.line,
+      end_line: error.line,
+      start_column: error.column,
+      end_column: error.column,
+      annotation_level: 'failure',
+      title: 'Manifest invalid',
+      message: error.path ? `${error.path}: ${error.message}` : error.message,
+    }));
+    await this.fail(title, summary, annotations);
   }
 
   private conclusion(report: Report, workspace: string): Conclusion {

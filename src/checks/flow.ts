@@ -3,9 +3,9 @@
 // run with the captures made so far (delete the booking the flow created).
 import type { z } from 'zod';
 import { CookieJar } from 'tough-cookie';
-import type { flowCheck, FlowStep } from '../manifest/schema.ts';
+import type { flowCheck, FlowStep, HttpExpect } from '../manifest/schema.ts';
 import { headerValues, TransportError, type CookieStore, type HttpResponse } from '../http/client.ts';
-import { MissingValueError, type Scope } from '../manifest/interpolate.ts';
+import { interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
 import { evaluateHttpExpect, jsonPathValue, responseEvidence } from './http-expect.ts';
 import { requestDefaults } from './http.ts';
@@ -133,8 +133,9 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
   });
 
   let request: ResolvedRequest;
+  let expect: HttpExpect | undefined;
   try {
-    request = await resolveStepRequest(step, state, context);
+    ({ request, expect } = await resolveStep(step, state, context));
   } catch (error) {
     // A cleanup step that needs a capture the failed flow never made has nothing to clean up.
     if (error instanceof MissingValueError && options.cleanup) return done('skip', `not run: ${error.message}`);
@@ -161,7 +162,7 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
   // their messages) and even when one fails: a booking created with an unexpected
   // status still has an id the cleanup needs.
   const captureProblems = await takeCaptures(step.capture ?? {}, response, state, context);
-  const assertions = evaluateHttpExpect(step.expect, response, context.redactor);
+  const assertions = evaluateHttpExpect(expect, response, context.redactor);
   const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor), assertions };
   const failed = failedAssertions(assertions);
   const problems = [...failed.map((assertion: Assertion) => assertionLine(assertion)), ...captureProblems];
@@ -179,13 +180,15 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
  * earlier step (Django rotates csrftoken at login) is the one used. The URL itself is
  * needed to pick the cookies, so it is resolved first with any cookie of that name.
  */
-async function resolveStepRequest(step: FlowStep, state: FlowState, context: CheckContext): Promise<ResolvedRequest> {
+/** The step's request and expectations with every placeholder filled, cookies as the jar holds them for its URL now. */
+async function resolveStep(step: FlowStep, state: FlowState, context: CheckContext): Promise<{ request: ResolvedRequest; expect: HttpExpect | undefined }> {
   const defaults = requestDefaults(context);
   const scope: Scope = { ...context.scope, captures: state.captures };
   const anyCookie = cookieMap(await state.jar.store.getAllCookies());
   const { url } = resolveRequest(step.request, { ...scope, cookie: (name) => anyCookie.get(name) }, defaults);
   const forUrl = cookieMap(await state.jar.getCookies(url.href));
-  return resolveRequest(step.request, { ...scope, cookie: (name) => readCookie(forUrl, name, context) }, defaults);
+  const stepScope: Scope = { ...scope, cookie: (name) => readCookie(forUrl, name, context) };
+  return { request: resolveRequest(step.request, stepScope, defaults), expect: step.expect && interpolateDeep(step.expect, stepScope) };
 }
 
 /** The first cookie of each name: the jar lists the most specific path first, as browsers send them. */

@@ -33,7 +33,7 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   const assertions: Assertion[] = [];
   const check = (subject: string, predicate: Predicate, actual: unknown, kind: ValueKind = 'value') => {
     const result = evaluate(predicate, actual, kind);
-    assertions.push({ subject, expected: result.expected, actual: redactor.text(show(actual, kind)), ok: result.ok });
+    assertions.push({ subject, expected: result.expected, actual: show(actual, kind), ok: result.ok });
   };
 
   if (spec.redirect) {
@@ -62,7 +62,8 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   for (const [name, cookieSpec] of Object.entries(spec.cookies ?? {})) {
     assertions.push(...cookieAssertions(name, cookieSpec, responseCookies(response.headers).get(name)));
   }
-  return assertions;
+  // Both sides can hold secrets (a filled-in expectation, a reflected header): redact every message.
+  return assertions.map((assertion) => ({ ...assertion, expected: redactor.text(assertion.expected), actual: redactor.text(assertion.actual) }));
 }
 
 function headerAssertion(name: string, predicate: Predicate, headers: [string, string][], redactor: Redactor): Assertion {

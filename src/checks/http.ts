@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { HttpExpect, httpCheck } from '../manifest/schema.ts';
 import { TransportError } from '../http/client.ts';
-import { MissingValueError } from '../manifest/interpolate.ts';
+import { interpolateDeep, MissingValueError } from '../manifest/interpolate.ts';
 import type { CheckRunner, CheckContext } from './context.ts';
 import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
 import { RequestSpecError, resolveRequest, type RequestDefaults, type ResolvedRequest } from './request.ts';
@@ -14,12 +14,15 @@ const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 export const runHttpCheck: CheckRunner<HttpCheck> = async (spec, context) => {
   let request: ResolvedRequest;
+  let expect: HttpExpect | undefined;
   try {
     request = resolveRequest(spec.request, context.scope, requestDefaults(context));
+    // Expected values may use placeholders too: { startsWith: "https://{{ target.host }}" }.
+    expect = spec.expect && interpolateDeep(spec.expect, context.scope);
   } catch (error) {
     return unevaluated(error);
   }
-  return sendAndEvaluate(request, spec.expect, context);
+  return sendAndEvaluate(request, expect, context);
 };
 
 export function requestDefaults(context: CheckContext): RequestDefaults {

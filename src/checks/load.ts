@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { HttpExpect, Predicate, loadCheck } from '../manifest/schema.ts';
 import { toTransportError, type HttpResponse, type TransportError } from '../http/client.ts';
 import { formatDuration, formatPercent, parseRatio } from '../manifest/units.ts';
+import { interpolateDeep } from '../manifest/interpolate.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
 import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
 import { requestDefaults, unevaluated } from './http.ts';
@@ -84,10 +85,13 @@ interface Judged {
   unsupported: boolean;
 }
 
-export const runLoadCheck: CheckRunner<LoadCheck> = async (spec, context) => {
+export const runLoadCheck: CheckRunner<LoadCheck> = async (written, context) => {
   let request: ResolvedRequest;
+  let spec: LoadCheck;
   try {
-    request = resolveRequest(spec.request, context.scope, requestDefaults(context));
+    request = resolveRequest(written.request, context.scope, requestDefaults(context));
+    // Placeholders in expected values are filled once, not per sample.
+    spec = written.expect ? { ...written, expect: interpolateDeep(written.expect, context.scope) } : written;
   } catch (error) {
     return unevaluated(error);
   }

@@ -2,7 +2,7 @@
 // (deploys take minutes), and optionally that it serves the commit under test.
 import type { z } from 'zod';
 import type { readyProbe, versionProbe } from '../manifest/schema.ts';
-import { interpolate, MissingValueError, type Scope } from '../manifest/interpolate.ts';
+import { interpolate, interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';
 import { headerValue, TransportError, type HttpClient } from '../http/client.ts';
 import { evaluateHttpExpect, jsonPathValue } from '../checks/http-expect.ts';
@@ -46,8 +46,9 @@ export async function waitUntilReady(probe: z.infer<typeof readyProbe>, deps: Pr
 async function probeOnce(probe: z.infer<typeof readyProbe>, deps: ProbeDeps): Promise<{ message: string; final: boolean } | undefined> {
   try {
     const request = resolveRequest(probe.request, deps.scope, deps.defaults);
+    const expect = probe.expect && interpolateDeep(probe.expect, deps.scope);
     const response = await deps.http.send(request);
-    const failed = failedAssertions(evaluateHttpExpect(probe.expect, response, deps.scope.redactor));
+    const failed = failedAssertions(evaluateHttpExpect(expect, response, deps.scope.redactor));
     if (failed.length === 0) return undefined;
     return { message: `${request.line} → ${assertionLine(failed[0] as (typeof failed)[number])}`, final: false };
   } catch (error) {

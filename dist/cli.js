@@ -63280,7 +63280,7 @@ function evaluateHttpExpect(expect, response, redactor) {
     const assertions = [];
     const check = (subject, predicate, actual, kind = 'value') => {
         const result = evaluate(predicate, actual, kind);
-        assertions.push({ subject, expected: result.expected, actual: redactor.text(show(actual, kind)), ok: result.ok });
+        assertions.push({ subject, expected: result.expected, actual: show(actual, kind), ok: result.ok });
     };
     if (spec.redirect) {
         const first = response.hops[0] ?? response;
@@ -63315,7 +63315,8 @@ function evaluateHttpExpect(expect, response, redactor) {
     for (const [name, cookieSpec] of Object.entries(spec.cookies ?? {})) {
         assertions.push(...cookieAssertions(name, cookieSpec, responseCookies(response.headers).get(name)));
     }
-    return assertions;
+    // Both sides can hold secrets (a filled-in expectation, a reflected header): redact every message.
+    return assertions.map((assertion) => ({ ...assertion, expected: redactor.text(assertion.expected), actual: redactor.text(assertion.actual) }));
 }
 function headerAssertion(name, predicate, headers, redactor) {
     const subject = `header ${name.toLowerCase()}`;
@@ -63518,13 +63519,16 @@ function resultFromAssertions(assertions, evidence, passSummary) {
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const runHttpCheck = async (spec, context) => {
     let request;
+    let expect;
     try {
         request = resolveRequest(spec.request, context.scope, requestDefaults(context));
+        // Expected values may use placeholders too: { startsWith: "https://{{ target.host }}" }.
+        expect = spec.expect && interpolateDeep(spec.expect, context.scope);
     }
     catch (error) {
         return unevaluated(error);
     }
-    return sendAndEvaluate(request, spec.expect, context);
+    return sendAndEvaluate(request, expect, context);
 };
 function requestDefaults(context) {
     return context.baseUrl ? { timeoutMs: context.requestTimeoutMs, baseUrl: context.baseUrl } : { timeoutMs: context.requestTimeoutMs };
@@ -63920,6 +63924,7 @@ function passSummary(protocol, days, validTo, issuer, probes) {
 
 
 
+
 const DEFAULT_SAMPLES = 100;
 const DEFAULT_CONCURRENCY = 1;
 const DEFAULT_WARMUP = 5;
@@ -63951,10 +63956,13 @@ function minSamplesFor(p) {
 function minSamplesForRate(bound) {
     return Math.ceil(3 / bound - 1e-9);
 }
-const runLoadCheck = async (spec, context) => {
+const runLoadCheck = async (written, context) => {
     let request;
+    let spec;
     try {
-        request = resolveRequest(spec.request, context.scope, requestDefaults(context));
+        request = resolveRequest(written.request, context.scope, requestDefaults(context));
+        // Placeholders in expected values are filled once, not per sample.
+        spec = written.expect ? { ...written, expect: interpolateDeep(written.expect, context.scope) } : written;
     }
     catch (error) {
         return unevaluated(error);
@@ -64378,8 +64386,9 @@ async function runStep(step, state, context, options) {
         retryable,
     });
     let request;
+    let expect;
     try {
-        request = await resolveStepRequest(step, state, context);
+        ({ request, expect } = await resolveStep(step, state, context));
     }
     catch (error) {
         // A cleanup step that needs a capture the failed flow never made has nothing to clean up.
@@ -64408,7 +64417,7 @@ async function runStep(step, state, context, options) {
     // their messages) and even when one fails: a booking created with an unexpected
     // status still has an id the cleanup needs.
     const captureProblems = await takeCaptures(step.capture ?? {}, response, state, context);
-    const assertions = evaluateHttpExpect(step.expect, response, context.redactor);
+    const assertions = evaluateHttpExpect(expect, response, context.redactor);
     const extra = { request: request.line, response: responseEvidence(response, context.redactor), assertions };
     const failed = failedAssertions(assertions);
     const problems = [...failed.map((assertion) => assertionLine(assertion)), ...captureProblems];
@@ -64425,13 +64434,15 @@ async function runStep(step, state, context, options) {
  * earlier step (Django rotates csrftoken at login) is the one used. The URL itself is
  * needed to pick the cookies, so it is resolved first with any cookie of that name.
  */
-async function resolveStepRequest(step, state, context) {
+/** The step's request and expectations with every placeholder filled, cookies as the jar holds them for its URL now. */
+async function resolveStep(step, state, context) {
     const defaults = requestDefaults(context);
     const scope = { ...context.scope, captures: state.captures };
     const anyCookie = cookieMap(await state.jar.store.getAllCookies());
     const { url } = resolveRequest(step.request, { ...scope, cookie: (name) => anyCookie.get(name) }, defaults);
     const forUrl = cookieMap(await state.jar.getCookies(url.href));
-    return resolveRequest(step.request, { ...scope, cookie: (name) => readCookie(forUrl, name, context) }, defaults);
+    const stepScope = { ...scope, cookie: (name) => readCookie(forUrl, name, context) };
+    return { request: resolveRequest(step.request, stepScope, defaults), expect: step.expect && interpolateDeep(step.expect, stepScope) };
 }
 /** The first cookie of each name: the jar lists the most specific path first, as browsers send them. */
 function cookieMap(cookies) {
@@ -66248,8 +66259,9 @@ async function waitUntilReady(probe, deps) {
 async function probeOnce(probe, deps) {
     try {
         const request = resolveRequest(probe.request, deps.scope, deps.defaults);
+        const expect = probe.expect && interpolateDeep(probe.expect, deps.scope);
         const response = await deps.http.send(request);
-        const failed = failedAssertions(evaluateHttpExpect(probe.expect, response, deps.scope.redactor));
+        const failed = failedAssertions(evaluateHttpExpect(expect, response, deps.scope.redactor));
         if (failed.length === 0)
             return undefined;
         return { message: `${request.line} → ${assertionLine(failed[0])}`, final: false };

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { loadManifest, type ManifestError } from './manifest/load.ts';
 import type { RequestDefaults } from './checks/request.ts';
-import { interpolate, MissingValueError, type Scope } from './manifest/interpolate.ts';
+import type { Scope } from './manifest/interpolate.ts';
 import { buildPlan, PlanError, type Plan, type PlanItem } from './plan/plan.ts';
 import { HttpClient } from './http/client.ts';
 import { runCheck } from './checks/index.ts';
@@ -49,12 +49,9 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   if (!loaded.ok) return { status: 'invalid', errors: loaded.errors };
 
   let plan: Plan;
-  let targetHeaders: Record<string, string>;
   let ca: string | undefined;
   try {
     plan = buildPlan(loaded.value, { ...(input.url !== undefined ? { url: input.url } : {}), env: input.env, git: input.git, redactor });
-    const scope = scopeFor(plan, input, redactor);
-    targetHeaders = Object.fromEntries(Object.entries(plan.target.headers).map(([name, value]) => [name, fill(value, scope, `target.headers.${name}`)]));
     if (plan.target.caFile) ca = await readCa(plan.target.caFile, input.workspace);
   } catch (error) {
     if (error instanceof PlanError) return { status: 'unusable', message: error.message };
@@ -66,7 +63,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     allowedHosts: plan.allowedHosts,
     userAgent: `readiness-gate/${VERSION}`,
     ...(ca !== undefined ? { ca } : {}),
-    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: targetHeaders } } : {}),
+    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers } } : {}),
   });
 
   try {
@@ -126,15 +123,6 @@ function scopeFor(plan: Plan, input: RunInput, redactor: Redactor): Scope {
 function baseDefaults(plan: Plan): RequestDefaults {
   const timeoutMs = plan.requestTimeoutMs;
   return plan.target.url ? { timeoutMs, baseUrl: plan.target.url } : { timeoutMs };
-}
-
-function fill(text: string, scope: Scope, where: string): string {
-  try {
-    return interpolate(text, scope);
-  } catch (error) {
-    if (error instanceof MissingValueError) throw new PlanError(`${where}: ${error.message}`);
-    throw error;
-  }
 }
 
 async function readCa(file: string, workspace: string): Promise<string> {

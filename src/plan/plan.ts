@@ -53,7 +53,7 @@ export interface PlanItem {
 export interface TargetPlan {
   url?: URL;
   values?: TargetValues;
-  /** Header templates for the target host, filled when the client is built. */
+  /** Headers for every request to the target host, placeholders filled. */
   headers: Record<string, string>;
   caFile?: string;
   ready?: z.infer<typeof readyProbe>;
@@ -145,7 +145,7 @@ export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
 }
 
 function planTarget(spec: LoadedManifest['manifest']['target'], options: PlanOptions, scope: Scope): TargetPlan {
-  const plan: TargetPlan = { headers: spec?.headers ?? {} };
+  const plan: TargetPlan = { headers: {} };
   const text = options.url ?? (spec?.url !== undefined ? interpolateOrThrow(spec.url, scope, 'target.url') : undefined);
   if (text !== undefined && text !== '') {
     let url: URL;
@@ -158,6 +158,9 @@ function planTarget(spec: LoadedManifest['manifest']['target'], options: PlanOpt
     plan.url = url;
     plan.values = { url: url.href.replace(/\/$/, ''), host: url.host, origin: url.origin };
   }
+  // A missing staging key would fail every request the same way: say it once, as a usage error.
+  const targetScope: Scope = plan.values ? { ...scope, target: plan.values } : scope;
+  for (const [name, value] of Object.entries(spec?.headers ?? {})) plan.headers[name] = interpolateOrThrow(value, targetScope, `target.headers.${name}`);
   if (spec?.ca !== undefined) plan.caFile = spec.ca;
   if (spec?.ready !== undefined) plan.ready = spec.ready;
   if (spec?.version !== undefined) plan.version = spec.version;

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { createCa, localhostCert } from '../test-support/certs.ts';
 import { startServer } from '../test-support/servers.ts';
+import { parseCookies, readBody } from '../test-support/requests.ts';
 
 export interface DemoStagingOptions {
   /** HTTPS port; default an ephemeral one. */
@@ -75,26 +76,6 @@ const CSRF_AGE = 31449600; // CSRF_COOKIE_AGE: one year
 const SESSION_AGE = 1209600; // SESSION_COOKIE_AGE: two weeks
 const cookieLine = (name: string, value: string, maxAge: number, httpOnly: boolean): string =>
   `${name}=${value}; expires=${new Date(Date.now() + maxAge * 1000).toUTCString()}; ${httpOnly ? 'HttpOnly; ' : ''}Max-Age=${maxAge}; Path=/; SameSite=Lax; Secure`;
-
-function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0) cookies.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
-  }
-  return cookies;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) throw new Error('request body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function page(title: string, content: string): string {
   return `<!DOCTYPE html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n  <title>${title} | Skyway Travel</title>\n  <link rel="stylesheet" href="${CSS_PATH}">\n</head>\n<body>\n<header><a href="/">Skyway Travel</a><a href="/accounts/login/">Log in</a></header>\n<main>\n${content}\n</main>\n<footer>Skyway Travel Ltd. Flights, hotels and holidays.</footer>\n</body>\n</html>\n`;
@@ -195,7 +176,7 @@ export async function startDemoStaging(options: DemoStagingOptions = {}): Promis
     // Django views: CSRF middleware rejects unsafe requests before the view runs.
     const djangoView = url.pathname === '/' || url.pathname === '/health/' || url.pathname === '/accounts/login/';
     if (djangoView && unsafe) {
-      const body = await readBody(req);
+      const body = await readBody(req, 64 * 1024);
       const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body) : new URLSearchParams();
       const failure = csrfFailure(form.get('csrfmiddlewaretoken') ?? undefined);
       if (failure) return html(403, csrfFailurePage(failure));
@@ -253,7 +234,7 @@ export async function startDemoStaging(options: DemoStagingOptions = {}): Promis
 
       let flight: unknown;
       try {
-        flight = (JSON.parse(await readBody(req)) as { flight?: unknown }).flight;
+        flight = (JSON.parse(await readBody(req, 64 * 1024)) as { flight?: unknown }).flight;
       } catch (error) {
         return json(400, { detail: `JSON parse error - ${(error as Error).message}` });
       }

@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { createCa, localhostCert, type PemPair } from './certs.ts';
 import { startServer, type RunningServer } from './servers.ts';
+import { parseCookies, readBody } from './requests.ts';
 
 export interface LabProfile {
   /** DEBUG = True: technical 404 / DisallowedHost / CSRF pages. */
@@ -317,21 +318,6 @@ function cookieLine(name: string, value: string, options: { maxAge?: number; htt
   if (options.sameSite) parts.push(`SameSite=${options.sameSite}`);
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
-}
-
-function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0) cookies.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
-  }
-  return cookies;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 class DisallowedHost extends Error {}

@@ -43,6 +43,7 @@
 // message; both rate-limit messages here contain it.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { startServer } from './servers.ts';
+import { readBody } from './requests.ts';
 
 export interface FakeGitHubOptions {
   owner?: string; // default 'acme'
@@ -275,12 +276,6 @@ function schemaLines(obj: Record<string, unknown>, required: string[], types: Re
 
 function timestamp(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {

@@ -9,6 +9,7 @@ import { HttpClient } from '../../src/http/client.ts';
 import { Redactor } from '../../src/util/redact.ts';
 import { createCa, localhostCert } from '../../test-support/certs.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { parseCookies, readBody } from '../../test-support/requests.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -37,12 +38,8 @@ class FakeDjango {
   handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', this.origin);
-    const cookies = new Map((req.headers.cookie ?? '').split(';').filter((part) => part.includes('=')).map((part) => part.trim().split('=') as [string, string]));
-    const body = await new Promise<string>((resolve) => {
-      let text = '';
-      req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      req.on('end', () => resolve(text));
-    });
+    const cookies = parseCookies(req.headers.cookie);
+    const body = await readBody(req);
     this.referers.push({ request: `${method} ${url.pathname}`, referer: req.headers.referer });
     this.seen.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), cookie: req.headers.cookie });
     const setCookies: string[] = [];

@@ -9,6 +9,7 @@ import type { CheckContext } from '../../src/checks/context.ts';
 import { Redactor } from '../../src/util/redact.ts';
 import { createCa, localhostCert } from '../../test-support/certs.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { readBody } from '../../test-support/requests.ts';
 
 let plain: RunningServer;
 let secure: RunningServer;
@@ -81,14 +82,6 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.statusCode = 404;
       res.end('<h1>Not Found</h1>');
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => resolve(body));
-  });
 }
 
 beforeAll(async () => {

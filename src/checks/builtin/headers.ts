@@ -111,32 +111,17 @@ export function runHsts(params: BuiltinParams<'hsts'>, context: CheckContext): P
  */
 export function runNosniff(params: BuiltinParams<'nosniff'>, context: CheckContext): Promise<CheckResult> {
   return runProbe(context, async (probe) => {
-    const paths = params.paths ?? ['/'];
-    const problems: string[] = [];
-    const skipped: string[] = [];
-    let judged = 0;
-    for (const path of paths) {
-      const { response, step } = await fetchPage(probe, path);
-      const why = notEvaluable(response);
-      if (why !== undefined) {
-        probe.judge(step, 'skip', 'not judged');
-        probe.note(`not judged: ${why}`);
-        skipped.push(why);
-        continue;
-      }
-      judged++;
-      const where = pathOf(response.url);
+    const pages = await judgePages(probe, params.paths ?? ['/'], '2xx', () => undefined, (response, where) => {
       const values = headerValues(response.headers, 'x-content-type-options').map((value) => value.trim());
-      probe.facts[`X-Content-Type-Options on ${where}`] = values.length === 0 ? '(none)' : values.join(' | ');
-      let problem: string | undefined;
-      if (values.length === 0) problem = `no X-Content-Type-Options header on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True (with SecurityMiddleware in MIDDLEWARE)`;
-      else if (values.length > 1) problem = `X-Content-Type-Options is sent ${values.length} times on ${where}; send it once: Django's SECURE_CONTENT_TYPE_NOSNIFF or the proxy's header, not both`;
-      else if ((values[0] as string).toLowerCase() !== 'nosniff') problem = `X-Content-Type-Options is "${values[0] as string}" on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True`;
-      probe.judge(step, problem ? 'fail' : 'pass', problem ? 'not nosniff' : 'nosniff');
-      if (problem) problems.push(problem);
-    }
-    if (judged === 0) return cannotTell(probe, skipped, '2xx');
-    return probe.verdict(problems, `X-Content-Type-Options: nosniff on ${plural(judged, 'page')}`);
+      const shown = values.length === 0 ? '(none)' : values.join(' | ');
+      probe.facts[`X-Content-Type-Options on ${where}`] = shown;
+      if (values.length === 0) return { shown, problem: `no X-Content-Type-Options header on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True (with SecurityMiddleware in MIDDLEWARE)` };
+      if (values.length > 1) return { shown, problem: `X-Content-Type-Options is sent ${values.length} times on ${where}; send it once: Django's SECURE_CONTENT_TYPE_NOSNIFF or the proxy's header, not both` };
+      if ((values[0] as string).toLowerCase() !== 'nosniff') return { shown, problem: `X-Content-Type-Options is "${values[0] as string}" on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True` };
+      return { shown: 'nosniff' };
+    });
+    if ('outcome' in pages) return pages;
+    return probe.verdict(pages.problems, `X-Content-Type-Options: nosniff on ${plural(pages.judged, 'page')}`);
   });
 }
 
@@ -164,23 +149,10 @@ function frameAncestors(response: HttpResponse): string | undefined {
  */
 export function runFrameOptions(params: BuiltinParams<'frame-options'>, context: CheckContext): Promise<CheckResult> {
   return runProbe(context, async (probe) => {
-    const paths = params.paths ?? ['/'];
     const require = params.require ?? 'DENY';
     const fix = `set X_FRAME_OPTIONS = '${require}'`;
-    const problems: string[] = [];
-    const skipped: string[] = [];
-    let judged = 0;
-    for (const path of paths) {
-      const { response, step } = await fetchPage(probe, path);
-      const why = notEvaluable(response) ?? (isHtml(response) ? undefined : `${pathOf(response.url)} is not an HTML page`);
-      if (why !== undefined) {
-        probe.judge(step, 'skip', 'not judged');
-        probe.note(`not judged: ${why}`);
-        skipped.push(why);
-        continue;
-      }
-      judged++;
-      const where = pathOf(response.url);
+    const htmlOnly = (response: HttpResponse) => (isHtml(response) ? undefined : `${pathOf(response.url)} is not an HTML page`);
+    const pages = await judgePages(probe, params.paths ?? ['/'], '2xx HTML', htmlOnly, (response, where) => {
       const ancestors = frameAncestors(response);
       const values = headerValues(response.headers, 'x-frame-options').map((value) => value.trim());
       let framing: Framing | undefined;
@@ -209,12 +181,43 @@ export function runFrameOptions(params: BuiltinParams<'frame-options'>, context:
         else probe.note(`SAMEORIGIN on ${where} lets the site frame its own pages (DENY forbids all framing)`);
       }
       probe.facts[`framing on ${where}`] = shown;
-      probe.judge(step, problem ? 'fail' : 'pass', shown);
-      if (problem) problems.push(problem);
-    }
-    if (judged === 0) return cannotTell(probe, skipped, '2xx HTML');
-    return probe.verdict(problems, `framing forbidden (${require === 'DENY' ? 'DENY' : 'SAMEORIGIN or stricter'}) on ${plural(judged, 'page')}`);
+      return problem ? { shown, problem } : { shown };
+    });
+    if ('outcome' in pages) return pages;
+    return probe.verdict(pages.problems, `framing forbidden (${require === 'DENY' ? 'DENY' : 'SAMEORIGIN or stricter'}) on ${plural(pages.judged, 'page')}`);
   });
+}
+
+/**
+ * Fetches each path (redirects followed) and judges the pages that answered 2xx (and pass
+ * `notJudgeable`); the others are noted as not judged. When no page could be judged, the
+ * check cannot tell, and the result says so.
+ */
+async function judgePages(
+  probe: Probe,
+  paths: string[],
+  kind: string,
+  notJudgeable: (response: HttpResponse) => string | undefined,
+  judge: (response: HttpResponse, where: string) => { shown: string; problem?: string },
+): Promise<{ judged: number; problems: string[] } | CheckResult> {
+  const problems: string[] = [];
+  const skipped: string[] = [];
+  let judged = 0;
+  for (const path of paths) {
+    const { response, step } = await fetchPage(probe, path);
+    const why = notEvaluable(response) ?? notJudgeable(response);
+    if (why !== undefined) {
+      probe.judge(step, 'skip', 'not judged');
+      probe.note(`not judged: ${why}`);
+      skipped.push(why);
+      continue;
+    }
+    judged++;
+    const { shown, problem } = judge(response, pathOf(response.url));
+    probe.judge(step, problem ? 'fail' : 'pass', shown);
+    if (problem) problems.push(problem);
+  }
+  return judged === 0 ? cannotTell(probe, skipped, kind) : { judged, problems };
 }
 
 function cannotTell(probe: Probe, reasons: string[], kind: string): CheckResult {

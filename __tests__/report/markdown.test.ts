@@ -58,17 +58,17 @@ describe('renderMarkdown: content', () => {
     const report = reportFrom([{ title: 'Ops', items: [flaky, advisory, signOff], sections: [] }]);
     expect(needsAttention(report).map((entry) => entry.id)).toEqual(['sign', 'adv', 'flaky']);
     const text = renderMarkdown(report);
-    expect(text).toContain('- [ ] **Runbook reviewed** — pending summary of sign\n  - ⏳ sign-off pending · **blocking** · Ops · owner: @\u200Dsre · 120 ms');
+    expect(text).toContain('- [ ] **Runbook reviewed** — pending summary of sign\n  - ⏳ sign-off pending · **blocking** · Ops · owner: @\u200Dsre · 120ms');
     expect(text).toContain('- [ ] Runbook reviewed — ⏳ pending (@\u200Dsre) · required');
   });
 
   test('shows an attention item with its summary, place, owner and help', () => {
     const start = lines(markdown).findIndex((line) => line.startsWith('- [ ] **`SECURE_SSL_REDIRECT = True`** — status: expected one of \\[301, 308\\], got 200 &lt;script&gt;'));
     expect(start).toBeGreaterThan(0);
-    expect(lines(markdown)[start + 1]).toBe('  - ❌ failed · **blocking** · Security › Django Security Settings · owner: @\u200Dplatform-team · 120 ms');
+    expect(lines(markdown)[start + 1]).toBe('  - ❌ failed · **blocking** · Security › Django Security Settings · owner: @\u200Dplatform-team · 120ms');
     expect(lines(markdown)[start + 2]).toBe('  - 💡 Set `SECURE_SSL_REDIRECT = True`.');
     expect(lines(markdown)[start + 3]).toBe('    See the Django deployment checklist.');
-    expect(markdown).toContain('- [x] **CORS properly configured** — passed on attempt 2\n  - 🔁 flaky · Security › API Security · 2 attempts · 120 ms');
+    expect(markdown).toContain('- [x] **CORS properly configured** — passed on attempt 2\n  - 🔁 flaky · Security › API Security · 2 attempts · 120ms');
   });
 
   test('puts evidence in <details> with a blank line after the summary', () => {
@@ -117,7 +117,7 @@ describe('renderMarkdown: content', () => {
   });
 
   test('ends with the tool, the manifest and a link to the run', () => {
-    expect(markdown.endsWith(`<sub>readiness-gate 0.1.0 · \`.github/readiness.yml\` · 4.3 s · [full run](${RUN_URL})</sub>\n`)).toBe(true);
+    expect(markdown.endsWith(`<sub>readiness-gate 0.1.0 · \`.github/readiness.yml\` · 4.32s · [full run](${RUN_URL})</sub>\n`)).toBe(true);
   });
 
   test('a ready report has no attention section', () => {

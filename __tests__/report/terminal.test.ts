@@ -54,7 +54,7 @@ describe('renderTerminal', () => {
   test('ends with the notices, the counts and the verdict', () => {
     expect(lines.slice(-4)).toEqual([
       '! staging answered 503 <script>alert(1)</script> @octocat ``` fence-breaker ``` </details> # owned | a | b [click](https://evil.example) *bold* `x`',
-      '2 passed, 4 failed, 1 error, 1 flaky, 1 skipped, 1 pending, 1 signed · score 40% · 4.3 s',
+      '2 passed, 4 failed, 1 error, 1 flaky, 1 skipped, 1 pending, 1 signed · score 40% · 4.32s',
       '✘ Not ready: 3 blocking items failed',
       '',
     ]);

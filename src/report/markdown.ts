@@ -5,7 +5,7 @@ import { failedAssertions, type Assertion, type Evidence, type Outcome, type Res
 import type { ItemReport, Report, SectionReport } from './model.ts';
 import { allItems } from './model.ts';
 import { codeBlock, escapeInline, inlineCode, truncate } from './escape.ts';
-import { formatDuration } from './format.ts';
+import { formatDuration } from '../manifest/units.ts';
 
 export interface MarkdownOptions {
   /** Longest result in characters (UTF-16 units, as GitHub counts a comment body). */

@@ -4,7 +4,7 @@ import { styleText } from 'node:util';
 import { assertionLine, failedAssertions, type Outcome } from '../checks/result.ts';
 import type { ItemReport, Report, SectionReport } from './model.ts';
 import { singleLine } from './escape.ts';
-import { formatDuration } from './format.ts';
+import { formatDuration } from '../manifest/units.ts';
 
 export interface TerminalOptions {
   color: boolean;

@@ -47096,7 +47096,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1814);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8912);
 // Entry of dist/cli.js (the package's `readiness-gate` bin).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -47115,7 +47115,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1814:
+/***/ 8912:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57735,7 +57735,7 @@ function buildPlan(loaded, options) {
     };
 }
 function planTarget(spec, options, scope) {
-    const plan = { headers: spec?.headers ?? {} };
+    const plan = { headers: {} };
     const text = options.url ?? (spec?.url !== undefined ? interpolateOrThrow(spec.url, scope, 'target.url') : undefined);
     if (text !== undefined && text !== '') {
         let url;
@@ -57750,6 +57750,10 @@ function planTarget(spec, options, scope) {
         plan.url = url;
         plan.values = { url: url.href.replace(/\/$/, ''), host: url.host, origin: url.origin };
     }
+    // A missing staging key would fail every request the same way: say it once, as a usage error.
+    const targetScope = plan.values ? { ...scope, target: plan.values } : scope;
+    for (const [name, value] of Object.entries(spec?.headers ?? {}))
+        plan.headers[name] = interpolateOrThrow(value, targetScope, `target.headers.${name}`);
     if (spec?.ca !== undefined)
         plan.caFile = spec.ca;
     if (spec?.ready !== undefined)
@@ -65648,37 +65652,21 @@ function runHsts(params, context) {
  */
 function runNosniff(params, context) {
     return runProbe(context, async (probe) => {
-        const paths = params.paths ?? ['/'];
-        const problems = [];
-        const skipped = [];
-        let judged = 0;
-        for (const path of paths) {
-            const { response, step } = await fetchPage(probe, path);
-            const why = notEvaluable(response);
-            if (why !== undefined) {
-                probe.judge(step, 'skip', 'not judged');
-                probe.note(`not judged: ${why}`);
-                skipped.push(why);
-                continue;
-            }
-            judged++;
-            const where = pathOf(response.url);
+        const pages = await judgePages(probe, params.paths ?? ['/'], '2xx', () => undefined, (response, where) => {
             const values = headerValues(response.headers, 'x-content-type-options').map((value) => value.trim());
-            probe.facts[`X-Content-Type-Options on ${where}`] = values.length === 0 ? '(none)' : values.join(' | ');
-            let problem;
+            const shown = values.length === 0 ? '(none)' : values.join(' | ');
+            probe.facts[`X-Content-Type-Options on ${where}`] = shown;
             if (values.length === 0)
-                problem = `no X-Content-Type-Options header on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True (with SecurityMiddleware in MIDDLEWARE)`;
-            else if (values.length > 1)
-                problem = `X-Content-Type-Options is sent ${values.length} times on ${where}; send it once: Django's SECURE_CONTENT_TYPE_NOSNIFF or the proxy's header, not both`;
-            else if (values[0].toLowerCase() !== 'nosniff')
-                problem = `X-Content-Type-Options is "${values[0]}" on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True`;
-            probe.judge(step, problem ? 'fail' : 'pass', problem ? 'not nosniff' : 'nosniff');
-            if (problem)
-                problems.push(problem);
-        }
-        if (judged === 0)
-            return cannotTell(probe, skipped, '2xx');
-        return probe.verdict(problems, `X-Content-Type-Options: nosniff on ${shared_plural(judged, 'page')}`);
+                return { shown, problem: `no X-Content-Type-Options header on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True (with SecurityMiddleware in MIDDLEWARE)` };
+            if (values.length > 1)
+                return { shown, problem: `X-Content-Type-Options is sent ${values.length} times on ${where}; send it once: Django's SECURE_CONTENT_TYPE_NOSNIFF or the proxy's header, not both` };
+            if (values[0].toLowerCase() !== 'nosniff')
+                return { shown, problem: `X-Content-Type-Options is "${values[0]}" on ${where}; set SECURE_CONTENT_TYPE_NOSNIFF = True` };
+            return { shown: 'nosniff' };
+        });
+        if ('outcome' in pages)
+            return pages;
+        return probe.verdict(pages.problems, `X-Content-Type-Options: nosniff on ${shared_plural(pages.judged, 'page')}`);
     });
 }
 /** The sources of the first CSP `frame-ancestors` directive over every CSP header, if any. */
@@ -65701,23 +65689,10 @@ function frameAncestors(response) {
  */
 function runFrameOptions(params, context) {
     return runProbe(context, async (probe) => {
-        const paths = params.paths ?? ['/'];
         const require = params.require ?? 'DENY';
         const fix = `set X_FRAME_OPTIONS = '${require}'`;
-        const problems = [];
-        const skipped = [];
-        let judged = 0;
-        for (const path of paths) {
-            const { response, step } = await fetchPage(probe, path);
-            const why = notEvaluable(response) ?? (isHtml(response) ? undefined : `${pathOf(response.url)} is not an HTML page`);
-            if (why !== undefined) {
-                probe.judge(step, 'skip', 'not judged');
-                probe.note(`not judged: ${why}`);
-                skipped.push(why);
-                continue;
-            }
-            judged++;
-            const where = pathOf(response.url);
+        const htmlOnly = (response) => (isHtml(response) ? undefined : `${pathOf(response.url)} is not an HTML page`);
+        const pages = await judgePages(probe, params.paths ?? ['/'], '2xx HTML', htmlOnly, (response, where) => {
             const ancestors = frameAncestors(response);
             const values = headerValues(response.headers, 'x-frame-options').map((value) => value.trim());
             let framing;
@@ -65753,14 +65728,38 @@ function runFrameOptions(params, context) {
                     probe.note(`SAMEORIGIN on ${where} lets the site frame its own pages (DENY forbids all framing)`);
             }
             probe.facts[`framing on ${where}`] = shown;
-            probe.judge(step, problem ? 'fail' : 'pass', shown);
-            if (problem)
-                problems.push(problem);
-        }
-        if (judged === 0)
-            return cannotTell(probe, skipped, '2xx HTML');
-        return probe.verdict(problems, `framing forbidden (${require === 'DENY' ? 'DENY' : 'SAMEORIGIN or stricter'}) on ${shared_plural(judged, 'page')}`);
+            return problem ? { shown, problem } : { shown };
+        });
+        if ('outcome' in pages)
+            return pages;
+        return probe.verdict(pages.problems, `framing forbidden (${require === 'DENY' ? 'DENY' : 'SAMEORIGIN or stricter'}) on ${shared_plural(pages.judged, 'page')}`);
     });
+}
+/**
+ * Fetches each path (redirects followed) and judges the pages that answered 2xx (and pass
+ * `notJudgeable`); the others are noted as not judged. When no page could be judged, the
+ * check cannot tell, and the result says so.
+ */
+async function judgePages(probe, paths, kind, notJudgeable, judge) {
+    const problems = [];
+    const skipped = [];
+    let judged = 0;
+    for (const path of paths) {
+        const { response, step } = await fetchPage(probe, path);
+        const why = notEvaluable(response) ?? notJudgeable(response);
+        if (why !== undefined) {
+            probe.judge(step, 'skip', 'not judged');
+            probe.note(`not judged: ${why}`);
+            skipped.push(why);
+            continue;
+        }
+        judged++;
+        const { shown, problem } = judge(response, pathOf(response.url));
+        probe.judge(step, problem ? 'fail' : 'pass', shown);
+        if (problem)
+            problems.push(problem);
+    }
+    return judged === 0 ? cannotTell(probe, skipped, kind) : { judged, problems };
 }
 function cannotTell(probe, reasons, kind) {
     return probe.result('error', `cannot tell: no ${kind} page to judge (${firstAndMore(reasons)}); set with.paths to pages that answer 2xx`);
@@ -66530,7 +66529,6 @@ function redactSetCookie(value) {
 
 
 
-
 async function runReadiness(input) {
     const startedAt = new Date();
     const started = performance.now();
@@ -66539,12 +66537,9 @@ async function runReadiness(input) {
     if (!loaded.ok)
         return { status: 'invalid', errors: loaded.errors };
     let plan;
-    let targetHeaders;
     let ca;
     try {
         plan = buildPlan(loaded.value, { ...(input.url !== undefined ? { url: input.url } : {}), env: input.env, git: input.git, redactor });
-        const scope = scopeFor(plan, input, redactor);
-        targetHeaders = Object.fromEntries(Object.entries(plan.target.headers).map(([name, value]) => [name, fill(value, scope, `target.headers.${name}`)]));
         if (plan.target.caFile)
             ca = await readCa(plan.target.caFile, input.workspace);
     }
@@ -66558,7 +66553,7 @@ async function runReadiness(input) {
         allowedHosts: plan.allowedHosts,
         userAgent: `readiness-gate/${VERSION}`,
         ...(ca !== undefined ? { ca } : {}),
-        ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: targetHeaders } } : {}),
+        ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers } } : {}),
     });
     try {
         const scope = scopeFor(plan, input, redactor);
@@ -66620,16 +66615,6 @@ function scopeFor(plan, input, redactor) {
 function baseDefaults(plan) {
     const timeoutMs = plan.requestTimeoutMs;
     return plan.target.url ? { timeoutMs, baseUrl: plan.target.url } : { timeoutMs };
-}
-function fill(text, scope, where) {
-    try {
-        return interpolate(text, scope);
-    }
-    catch (error) {
-        if (error instanceof MissingValueError)
-            throw new PlanError(`${where}: ${error.message}`);
-        throw error;
-    }
 }
 async function readCa(file, workspace) {
     const path = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.join)(workspace, file);
@@ -66731,15 +66716,6 @@ function inlineCode(text, maxLength = DEFAULT_INLINE_LENGTH) {
     // content exact and stops a leading or trailing backtick from joining the delimiter.
     const pad = /^[ `]|[ `]$/.test(content) ? ' ' : '';
     return `${delimiter}${pad}${content}${pad}${delimiter}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting shared by the renderers.
-/** "850 ms", "12.3 s". */
-function format_formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    return `${(ms / 1000).toFixed(1)} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -66886,7 +66862,7 @@ function attentionItem(item) {
         facts.push(`owner: ${escapeInline(item.owner, 100)}`);
     if (item.attempts > 1)
         facts.push(`${item.attempts} attempts`);
-    facts.push(format_formatDuration(item.durationMs));
+    facts.push(formatDuration(item.durationMs));
     lines.push(`  - ${facts.join(' · ')}`);
     if (item.help) {
         // Help is trusted manifest markdown; continuation lines stay inside the list item.
@@ -66952,7 +66928,7 @@ function sectionBlocks(section, depth, collapsePassing) {
     return blocks;
 }
 function footer(report, options) {
-    const parts = [`${oneLine(report.tool.name)} ${oneLine(report.tool.version)}`, inlineCode(report.manifest), format_formatDuration(report.durationMs)];
+    const parts = [`${oneLine(report.tool.name)} ${oneLine(report.tool.version)}`, inlineCode(report.manifest), formatDuration(report.durationMs)];
     if (options.sha)
         parts.push(`commit ${inlineCode(options.sha.slice(0, 7))}`);
     if (options.runUrl)
@@ -67025,7 +67001,7 @@ function stepParts(steps, short) {
     const lines = [];
     const responses = [];
     steps.forEach((step, index) => {
-        const duration = step.durationMs === undefined ? '' : ` · ${format_formatDuration(step.durationMs)}`;
+        const duration = step.durationMs === undefined ? '' : ` · ${formatDuration(step.durationMs)}`;
         lines.push(`${index + 1}. ${OUTCOME_ICON[step.outcome]} **${escapeInline(step.name, 200)}** — ${escapeInline(step.summary)}${duration}`);
         const failing = step.outcome === 'fail' || step.outcome === 'error';
         if (!failing)
@@ -67163,7 +67139,7 @@ function renderTerminal(report, options) {
     lines.push('');
     for (const notice of report.notices)
         lines.push(`${paint('yellow', '!')} ${plain(notice)}`);
-    lines.push(paint('dim', `${countsText(report)} · score ${report.verdict.score}% · ${format_formatDuration(report.durationMs)}`));
+    lines.push(paint('dim', `${countsText(report)} · score ${report.verdict.score}% · ${formatDuration(report.durationMs)}`));
     const verdict = report.verdict.ready ? paint(['bold', 'green'], '✔') : paint(['bold', 'red'], '✘');
     lines.push(`${verdict} ${paint('bold', plain(report.verdict.headline))}`);
     return `${lines.join('\n')}\n`;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../../test-support/fake-github.ts';
 import { runActionProcess, type ActionProcessResult } from '../../test-support/action-process.ts';
+import { startDemoStaging } from '../../examples/staging-server.ts';
 
 const HEAD = 'a'.repeat(40);
 const MERGE = 'm'.repeat(40);
@@ -398,3 +399,34 @@ describe('fork pull requests: the two-stage recipe', () => {
     expect(stage2.comments(7)[0]?.body).toContain('- [x] HSTS for a year');
   }, 120_000);
 });
+
+describe('the CI self-test: the demo manifest against the demo staging server', () => {
+  test('ready, with the one advisory failure; a private CA trusted through NODE_EXTRA_CA_CERTS', async () => {
+    const demo = await startDemoStaging({ password: 'smoke-password' });
+    try {
+      const ws = await workspace(await readFile('examples/readiness.yml', 'utf8'));
+      await writeFile(join(ws, 'demo-ca.pem'), demo.caCert);
+      const gh = await github();
+      const result = await runActionProcess({
+        eventName: 'pull_request',
+        event: pullRequestEvent(),
+        workspace: ws,
+        apiUrl: gh.url,
+        sha: MERGE,
+        inputs: { 'github-token': 'ghs_test_token', 'staging-url': demo.url, 'check-name': 'Production readiness (self-test)' },
+        env: { NODE_EXTRA_CA_CERTS: join(ws, 'demo-ca.pem'), SMOKE_PASSWORD: 'smoke-password', DEMO_HTTP_URL: demo.httpUrl },
+        timeoutMs: 90_000,
+      });
+      expect(result.outputs).toMatchObject({ ready: 'true', failed: '1', errored: '0' });
+      expect(result.code).toBe(0);
+      expect(gh.checkRuns[0]).toMatchObject({ name: 'Production readiness (self-test)', conclusion: 'success' });
+      expect(gh.checkRuns[0]?.annotations).toEqual([expect.objectContaining({ annotation_level: 'warning', title: 'Failed: Content-Security-Policy header set' })]);
+      // The smoke password was masked in the log and never reached the comment.
+      expect(result.stdout).toContain('::add-mask::smoke-password');
+      expect(gh.comments(7)[0]?.body).not.toContain('smoke-password');
+    } finally {
+      await demo.close();
+    }
+  }, 120_000);
+});
+

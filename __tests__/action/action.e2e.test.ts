@@ -370,6 +370,15 @@ describe('the check always concludes', () => {
     expect(gh.checkRuns[0]?.output.title).toBe('Not ready: 2 blocking items could not be checked (HSTS for a year, Health check passed) — connection refused by 127.0.0.1:9');
   }, 120_000);
 
+  test('an invalid input: a failed check that names the input and its allowed values', async () => {
+    const gh = await github();
+    const result = await run({ gh, ws: await workspace(), inputs: { comment: 'sometimes', 'fail-on': 'warnings' } });
+    expect(result.code).toBe(1);
+    expect(gh.checkRuns[0]).toMatchObject({ conclusion: 'failure' });
+    expect(gh.checkRuns[0]?.output.title).toBe('Invalid input: input comment must be one of always, on-failure, never; got "sometimes"; input fail-on must be one of blocking, any, never; got "warnings"');
+    expect(result.commands.filter((command) => command.command === 'error').map((command) => command.message)).toEqual([gh.checkRuns[0]?.output.title]);
+  }, 120_000);
+
   test('no manifest: a failed check that says how to create one', async () => {
     const gh = await github();
     const ws = await workspace();

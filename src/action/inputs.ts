@@ -1,5 +1,6 @@
-// The action's inputs (action.yml), read through a getter and validated once, so a
-// wrong value is a message naming the input and its allowed values.
+// The action's inputs (action.yml), read through a getter and validated once. Every
+// problem is collected (input name, allowed values), so the run can still report them
+// on the check it was asked to keep, instead of leaving that check missing.
 
 export interface ActionInputs {
   manifest: string;
@@ -16,22 +17,31 @@ export interface ActionInputs {
   sha?: string;
 }
 
-export class InputError extends Error {}
-
-export function readInputs(get: (name: string) => string): ActionInputs {
+/** The inputs, with defaults where a value was wrong, and what was wrong. */
+export function readInputs(get: (name: string) => string): { inputs: ActionInputs; problems: string[] } {
+  const problems: string[] = [];
   const text = (name: string) => get(name).trim();
   const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = text(name) || fallback;
-    if (!allowed.includes(value as T)) throw new InputError(`input ${name} must be one of ${allowed.join(', ')}; got "${value}"`);
-    return value as T;
+    if (allowed.includes(value as T)) return value as T;
+    problems.push(`input ${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+    return fallback;
   };
+  const bool = (name: string): boolean => {
+    const value = text(name);
+    if (value === '' || /^(false|no|0)$/i.test(value)) return false;
+    if (/^(true|yes|1)$/i.test(value)) return true;
+    problems.push(`input ${name} must be true or false; got "${value}"`);
+    return false;
+  };
+
   const inputs: ActionInputs = {
     manifest: text('manifest') || '.github/readiness.yml',
     checkName: text('check-name') || 'Production readiness',
     comment: choice('comment', ['always', 'on-failure', 'never'] as const, 'always'),
     failOn: choice('fail-on', ['blocking', 'any', 'never'] as const, 'blocking'),
     reportDir: text('report-dir') || 'readiness-report',
-    allowUntrustedCommands: bool('allow-untrusted-commands', text('allow-untrusted-commands')),
+    allowUntrustedCommands: bool('allow-untrusted-commands'),
   };
   const optional = (name: string) => text(name) || undefined;
   const stagingUrl = optional('staging-url');
@@ -43,15 +53,7 @@ export function readInputs(get: (name: string) => string): ActionInputs {
   const sha = optional('sha');
   if (sha) inputs.sha = sha;
   const pr = optional('pr-number');
-  if (pr) {
-    if (!/^\d+$/.test(pr)) throw new InputError(`input pr-number must be a pull request number; got "${pr}"`);
-    inputs.prNumber = Number(pr);
-  }
-  return inputs;
-}
-
-function bool(name: string, value: string): boolean {
-  if (value === '' || /^(false|no|0)$/i.test(value)) return false;
-  if (/^(true|yes|1)$/i.test(value)) return true;
-  throw new InputError(`input ${name} must be true or false; got "${value}"`);
+  if (pr && /^\d+$/.test(pr)) inputs.prNumber = Number(pr);
+  else if (pr) problems.push(`input pr-number must be a pull request number; got "${pr}"`);
+  return { inputs, problems };
 }

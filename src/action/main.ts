@@ -16,7 +16,7 @@ import { createGitHubClient, isPermissionError, type GitHub } from '../github/cl
 import { eventContext, EventError, type EventContext } from '../github/context.ts';
 import { findStickyComments, previousState, tokenLogin, upsertStickyComment, type StickyTarget } from '../github/comment.ts';
 import { RequiredCheck, SUMMARY_BYTES, type Annotation, type Conclusion } from '../github/check-run.ts';
-import { InputError, readInputs, type ActionInputs } from './inputs.ts';
+import { readInputs, type ActionInputs } from './inputs.ts';
 
 export interface AnnotationProperties {
   title?: string;
@@ -69,13 +69,13 @@ const FORK_RECIPE = 'https://github.com/readiness-gate/readiness-gate#fork-pull-
 const SUMMARY_LIMIT = 900_000;
 
 export async function runAction({ env, event, workspace, io }: ActionEnv): Promise<void> {
-  let inputs: ActionInputs;
+  const { inputs, problems } = readInputs((name) => io.getInput(name));
   let context: EventContext;
   try {
-    inputs = readInputs((name) => io.getInput(name));
     context = eventContext(env, event, inputs.prNumber ?? (await publishedPullRequest(inputs, workspace)));
   } catch (error) {
-    if (error instanceof InputError || error instanceof EventError) return io.setFailed(error.message);
+    // Without a repository and a commit there is no check to report on.
+    if (error instanceof EventError) return io.setFailed(error.message);
     throw error;
   }
   if (inputs.sha) context.sha = inputs.sha;
@@ -87,6 +87,7 @@ export async function runAction({ env, event, workspace, io }: ActionEnv): Promi
   const publisher = new Publisher(inputs, context, io);
   await publisher.start();
   try {
+    if (problems.length > 0) return await publisher.fail(`Invalid input: ${problems.join('; ')}`);
     const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io);
     await publisher.finish(outcome, workspace);
   } catch (error) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CheckContext } from '../../src/checks/context.ts';
 import { KILL_GRACE_MS, runCommandCheck } from '../../src/checks/command.ts';
 import { HttpClient } from '../../src/http/client.ts';
-import { Redactor } from '../../src/util/redact.ts';
+import { checkContext } from '../../test-support/check-context.ts';
 
 let workspace: string;
 const http = new HttpClient({ perHost: 1 });
@@ -21,16 +21,13 @@ afterAll(async () => {
 });
 
 function contextFor(options: { env?: Record<string, string>; signal?: AbortSignal; allowed?: CheckContext['commandsAllowed'] } = {}): CheckContext {
-  const redactor = new Redactor();
-  return {
+  return checkContext({
     http,
-    scope: { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env }, git: {}, redactor },
-    redactor,
-    signal: options.signal ?? new AbortController().signal,
-    requestTimeoutMs: 5000,
     workspace,
-    commandsAllowed: options.allowed ?? { allowed: true },
-  };
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.allowed ? { commandsAllowed: options.allowed } : {}),
+  });
 }
 
 /** Running and not a zombie: a killed child whose parent is gone may wait for a reaper that never comes. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { CheckContext } from '../../src/checks/context.ts';
 import { MAX_READ_BYTES, runFileCheck } from '../../src/checks/file.ts';
 import { HttpClient } from '../../src/http/client.ts';
-import { Redactor } from '../../src/util/redact.ts';
+import { checkContext } from '../../test-support/check-context.ts';
 
 let root: string;
 let workspace: string;
@@ -29,16 +29,7 @@ afterAll(async () => {
 });
 
 function context(): CheckContext {
-  const redactor = new Redactor();
-  return {
-    http,
-    scope: { env: {}, git: {}, redactor },
-    redactor,
-    signal: new AbortController().signal,
-    requestTimeoutMs: 5000,
-    workspace,
-    commandsAllowed: { allowed: true },
-  };
+  return checkContext({ http, workspace });
 }
 
 describe('file check', () => {

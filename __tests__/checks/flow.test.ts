@@ -6,10 +6,10 @@ import { startDemoStaging, type DemoStaging } from '../../examples/staging-serve
 import type { CheckContext } from '../../src/checks/context.ts';
 import { jarCookieStore, runFlowCheck, type FlowCheck } from '../../src/checks/flow.ts';
 import { HttpClient } from '../../src/http/client.ts';
-import { Redactor } from '../../src/util/redact.ts';
 import { createCa, localhostCert } from '../../test-support/certs.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
 import { parseCookies, readBody } from '../../test-support/requests.ts';
+import { checkContext } from '../../test-support/check-context.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -130,19 +130,7 @@ const clients: HttpClient[] = [];
 function contextFor(baseUrl: string, options: { env?: Record<string, string>; ca?: string } = {}): CheckContext {
   const http = new HttpClient(options.ca ? { perHost: 2, ca: options.ca } : { perHost: 4 });
   clients.push(http);
-  const redactor = new Redactor();
-  const base = new URL(baseUrl);
-  const context: CheckContext = {
-    http,
-    scope: { env: options.env ?? { SMOKE_PASSWORD: PASSWORD }, git: {}, redactor, target: { url: baseUrl, host: base.host, origin: base.origin } },
-    redactor,
-    signal: controller.signal,
-    requestTimeoutMs: 5000,
-    baseUrl: base,
-    workspace: process.cwd(),
-    commandsAllowed: { allowed: true },
-  };
-  if (options.ca) context.ca = options.ca;
+  const context = checkContext({ http, baseUrl, env: options.env ?? { SMOKE_PASSWORD: PASSWORD }, signal: controller.signal, ...(options.ca ? { ca: options.ca } : {}) });
   return context;
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, test, beforeAll, afterAll } from '@jest/globals';
 import { HttpClient } from '../../src/http/client.ts';
-import { Redactor } from '../../src/util/redact.ts';
 import type { CheckContext } from '../../src/checks/context.ts';
 import { minSamplesFor, minSamplesForRate, percentile, runLoadCheck, type LoadCheck } from '../../src/checks/load.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
 import { createCa, localhostCert } from '../../test-support/certs.ts';
+import { checkContext } from '../../test-support/check-context.ts';
 
 const clients: HttpClient[] = [];
 const servers: RunningServer[] = [];
@@ -12,17 +12,7 @@ const servers: RunningServer[] = [];
 function contextFor(server: { url: string }, signal: AbortSignal = new AbortController().signal): CheckContext {
   const http = new HttpClient({ perHost: 6 });
   clients.push(http);
-  const redactor = new Redactor();
-  return {
-    http,
-    scope: { env: {}, git: {}, redactor },
-    redactor,
-    signal,
-    requestTimeoutMs: 5000,
-    baseUrl: new URL(server.url),
-    workspace: process.cwd(),
-    commandsAllowed: { allowed: true },
-  };
+  return checkContext({ http, baseUrl: server.url, signal });
 }
 
 async function serve(handler: Parameters<typeof startServer>[0], options?: Parameters<typeof startServer>[1]): Promise<RunningServer> {

@@ -9,6 +9,7 @@ import { HttpClient } from '../../src/http/client.ts';
 import { Redactor } from '../../src/util/redact.ts';
 import { createCa, expiredCert, expiringCert, localhostCert, selfSignedCert, wrongHostCert, type PemPair } from '../../test-support/certs.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../test-support/servers.ts';
+import { checkContext } from '../../test-support/check-context.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -36,16 +37,7 @@ afterAll(async () => {
 });
 
 function context(overrides: Partial<CheckContext> = {}): CheckContext {
-  return {
-    http,
-    scope: { env: {}, git: {}, redactor },
-    redactor,
-    signal: new AbortController().signal,
-    requestTimeoutMs: 5000,
-    workspace,
-    commandsAllowed: { allowed: true },
-    ...overrides,
-  };
+  return { ...checkContext({ http, workspace, redactor }), ...overrides };
 }
 
 async function serveTls(pair: PemPair, tls: Omit<NonNullable<ServerOptions['tls']>, 'cert' | 'key'> = {}): Promise<RunningServer> {

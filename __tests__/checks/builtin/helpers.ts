@@ -6,9 +6,10 @@ import { runBuiltinCheck } from '../../../src/checks/builtin/index.ts';
 import type { CheckResult } from '../../../src/checks/result.ts';
 import { HttpClient } from '../../../src/http/client.ts';
 import { BUILTIN_NAMES, type BuiltinName } from '../../../src/manifest/builtins.ts';
-import { Redactor } from '../../../src/util/redact.ts';
+import type { Redactor } from '../../../src/util/redact.ts';
 import { localhostCert, type PemPair } from '../../../test-support/certs.ts';
 import { startServer } from '../../../test-support/servers.ts';
+import { checkContext } from '../../../test-support/check-context.ts';
 
 export const LAB_PASSWORD = 'lab-password';
 
@@ -26,21 +27,9 @@ export interface TestContext {
 /** A context as the engine builds it: one client trusting the target's CA, limited to its host. */
 export function contextFor(target: Target, overrides: Partial<CheckContext> = {}, env: Record<string, string> = { LAB_PASSWORD }): TestContext {
   const baseUrl = new URL(target.url);
-  const redactor = new Redactor();
   const http = new HttpClient({ perHost: 6, ca: target.caCert, allowedHosts: new Set([baseUrl.hostname]) });
-  const context: CheckContext = {
-    http,
-    scope: { env, git: {}, redactor },
-    redactor,
-    signal: AbortSignal.timeout(60_000),
-    requestTimeoutMs: 5000,
-    baseUrl,
-    workspace: process.cwd(),
-    commandsAllowed: { allowed: true },
-    ca: target.caCert,
-    ...overrides,
-  };
-  return { context, redactor, close: () => http.close() };
+  const context: CheckContext = { ...checkContext({ http, baseUrl: target.url, env, signal: AbortSignal.timeout(60_000), ca: target.caCert }), ...overrides };
+  return { context, redactor: context.redactor, close: () => http.close() };
 }
 
 /** What every built-in is given against the lab (and the demo): the seed's defaults, a login, small load samples. */

@@ -14,7 +14,7 @@ import { allItems, REPORT_SCHEMA_VERSION, type ItemReport, type Report } from '.
 import { readRunContext, writeReports } from '../report/files.ts';
 import { createGitHubClient, isPermissionError, type GitHub } from '../github/client.ts';
 import { eventContext, EventError, type EventContext } from '../github/context.ts';
-import { findStickyComments, previousState, tokenLogin, upsertStickyComment, type StickyTarget } from '../github/comment.ts';
+import { findStickyComments, previousState, tokenIdentity, upsertStickyComment, type StickyTarget } from '../github/comment.ts';
 import { RequiredCheck, SUMMARY_BYTES, type Annotation, type Conclusion } from '../github/check-run.ts';
 import { readInputs, type ActionInputs } from './inputs.ts';
 
@@ -279,10 +279,10 @@ class Publisher {
     if (!this.github || this.inputs.comment === 'never') return undefined;
     const pulls = await this.pullsToComment();
     if (pulls.length === 0) return undefined;
-    const login = await tokenLogin(this.github);
+    const author = await tokenIdentity(this.github);
     let url: string | undefined;
     for (const pull of pulls) {
-      const target: StickyTarget = { github: this.github, repo: this.context.repo, pull, manifest: report.manifest, login };
+      const target: StickyTarget = { github: this.github, repo: this.context.repo, pull, manifest: report.manifest, author };
       const existing = await findStickyComments(target);
       const previous = previousState(existing);
       const { body, state } = composeComment(report, {

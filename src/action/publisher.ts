@@ -12,7 +12,7 @@ import { allItems, type Report } from '../report/model.ts';
 import { writeReports } from '../report/files.ts';
 import { createGitHubClient, isPermissionError, type GitHub } from '../github/client.ts';
 import type { EventContext } from '../github/context.ts';
-import { findStickyComments, previousState, tokenLogin, upsertStickyComment, type StickyTarget } from '../github/comment.ts';
+import { findStickyComments, previousState, tokenIdentity, upsertStickyComment, type StickyTarget } from '../github/comment.ts';
 import { RequiredCheck, SUMMARY_BYTES, type Annotation, type Conclusion } from '../github/check-run.ts';
 import type { ActionInputs } from './inputs.ts';
 import { resolveIn, type ActionIO } from './io.ts';
@@ -169,10 +169,10 @@ export class Publisher {
     if (!this.github || this.inputs.comment === 'never') return undefined;
     const pulls = await pullsToComment(this.github, this.context, (message) => this.io.info(message));
     if (pulls.length === 0) return undefined;
-    const login = await tokenLogin(this.github);
+    const author = await tokenIdentity(this.github);
     let url: string | undefined;
     for (const pull of pulls) {
-      const target: StickyTarget = { github: this.github, repo: this.context.repo, pull, manifest, login };
+      const target: StickyTarget = { github: this.github, repo: this.context.repo, pull, manifest, author };
       const existing = await findStickyComments(target);
       const { body, state } = compose(previousState(existing));
       const result = await upsertStickyComment(target, { body, state, existing, create: this.inputs.comment === 'always' || notReady });

@@ -15,6 +15,7 @@ import { checkServedVersion, waitUntilReady, type ProbeDeps } from './target/rea
 import { buildReport } from './report/build.ts';
 import type { Report } from './report/model.ts';
 import { Redactor } from './util/redact.ts';
+import { runnerCredentials } from './util/command-env.ts';
 import { VERSION } from './version.ts';
 
 export interface RunInput {
@@ -44,6 +45,8 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   const startedAt = new Date();
   const started = performance.now();
   const redactor = input.redactor ?? new Redactor();
+  // The runner's tokens are never printed, whatever echoes them.
+  for (const credential of runnerCredentials(input.env)) redactor.add(credential);
 
   const loaded = loadManifest(input.manifestText, input.manifestFile);
   if (!loaded.ok) return { status: 'invalid', errors: loaded.errors };

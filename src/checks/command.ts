@@ -4,7 +4,10 @@
 import { spawn } from 'node:child_process';
 import type { z } from 'zod';
 import type { commandCheck } from '../manifest/schema.ts';
-import { interpolate, MissingValueError } from '../manifest/interpolate.ts';
+import { interpolate, lookup, MissingValueError, type Scope } from '../manifest/interpolate.ts';
+import { parseTemplate, type Reference } from '../manifest/template.ts';
+import { ordinaryEnvironment } from '../util/command-env.ts';
+import { shellTemplate, type Binding } from '../util/shell-template.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';
 import type { CheckRunner } from './context.ts';
 import { evaluate, show } from './predicates.ts';
@@ -25,13 +28,14 @@ const DRAIN_MS = 1000;
 export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) => {
   if (!context.commandsAllowed.allowed) return { outcome: 'skip', summary: context.commandsAllowed.reason, evidence: {} };
 
-  let command: string;
-  const env: Record<string, string> = {};
+  // The command as written is what the report shows; its placeholders reach the shell as
+  // environment variables (values are data, never shell text).
+  const command = spec.run;
+  const template = shellTemplate(parseTemplate(spec.run).parts);
+  if ('problem' in template) return { outcome: 'error', summary: template.problem, evidence: { facts: { command: context.redactor.text(command) } } };
+  let env: Record<string, string>;
   try {
-    command = interpolate(spec.run, context.scope);
-    // The environment the run was given (the job's), plus the check's own variables.
-    for (const [name, value] of Object.entries(context.scope.env)) if (value !== undefined) env[name] = value;
-    for (const [name, value] of Object.entries(spec.env ?? {})) env[name] = interpolate(value, context.scope);
+    env = commandEnvironment(spec, context.scope, template.bindings);
   } catch (error) {
     if (error instanceof MissingValueError) return { outcome: 'error', summary: error.message, evidence: {} };
     throw error;
@@ -42,7 +46,7 @@ export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) 
   if ('problem' in cwd) return { outcome: 'error', summary: cwd.problem, evidence: { facts: { command: shown } } };
 
   const timeoutMs = spec.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(spec.timeout) ?? DEFAULT_TIMEOUT_MS);
-  const run = await runProcess(command, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
+  const run = await runProcess(template.script, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
 
   const facts: Record<string, string | number | boolean> = { command: shown, durationMs: Math.round(run.durationMs) };
   if (spec.cwd !== undefined) facts.cwd = spec.cwd;
@@ -73,6 +77,23 @@ export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) 
   if (failed.length === 0) return { outcome: 'pass', summary: `exit code ${exitActual} in ${formatDuration(run.durationMs)}`, evidence };
   return { outcome: 'fail', summary: failureSummary(failed, run, command, context.redactor.text.bind(context.redactor)), evidence };
 };
+
+/**
+ * The command's environment: the job's ordinary variables (never its tokens), the check's
+ * own `env:`, and one variable per placeholder in `run`.
+ */
+function commandEnvironment(spec: CommandCheck, scope: Scope, bindings: Binding[]): Record<string, string> {
+  const env = ordinaryEnvironment(scope.env);
+  for (const [name, value] of Object.entries(spec.env ?? {})) env[name] = interpolate(value, scope);
+  const missing: Reference[] = [];
+  for (const { variable, reference } of bindings) {
+    const value = lookup(scope, reference);
+    if (value === undefined) missing.push(reference);
+    else env[variable] = value;
+  }
+  if (missing.length > 0) throw new MissingValueError(missing);
+  return env;
+}
 
 function failureSummary(failed: Assertion[], run: ProcessResult, command: string, redact: (text: string) => string): string {
   if (failed[0]?.subject === 'exit code' && run.exitCode === 127) {

@@ -37,6 +37,10 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ count: 2, results: [{ flight: 'BA117', price: 412.5 }, { flight: 'VS3', price: 389 }], query: url.searchParams.get('from') }));
       return;
+    case '/api/rows':
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ '@odata.count': 3, 'urn:v': 'v1', results: [{ id: 42, status: 'ok', flight: 'BA117' }, { id: '42', status: 'error', flight: 'VS3' }, { flight: 'LH9' }] }));
+      return;
     case '/echo':
       void readBody(req).then((body) => {
         res.setHeader('Content-Type', 'application/json');
@@ -161,6 +165,30 @@ describe('http check: expectations', () => {
     expect(fail.summary).toBe('$.results[0].price: expected < 100, got 412.5');
     const notJson = await check({ request: 'GET /', expect: { json: { '$.a': 1 } } });
     expect(notJson.summary).toBe('$.a: expected a JSON body, got the body is not JSON');
+  });
+
+  test('JSONPath follows RFC 9535: filters without parentheses, negative indexes, odd names, strict ==', async () => {
+    // A row with status "error" exists: `exists: false` must fail, and say what was selected.
+    const errorRow = await check({ request: 'GET /api/rows', expect: { json: { "$.results[?@.status=='error']": { exists: false } } } });
+    expect(errorRow.outcome).toBe('fail');
+    expect(errorRow.summary).toBe(`$.results[?@.status=='error']: expected absent, got [{"id":"42","status":"error","flight":"VS3"}]`);
+    const none = await check({ request: 'GET /api/rows', expect: { json: { "$.results[?@.status=='down']": { exists: false }, "$.results[?@.status=='ok']": { exists: true, length: 1 } } } });
+    expect(none.outcome).toBe('pass');
+    const empty = await check({ request: 'GET /api/rows', expect: { json: { "$.results[?@.status=='down']": { exists: true } } } });
+    expect(empty.summary).toBe(`$.results[?@.status=='down']: expected present, got nothing (the query selected no node)`);
+    // The last row, names that are not identifiers, a filter on a key the last row lacks, and == 42 not matching "42".
+    const rest = await check({
+      request: 'GET /api/rows',
+      expect: { json: { '$.results[-1].flight': 'LH9', "$['@odata.count']": 3, "$['urn:v']": 'v1', '$.results[?@.id==42].flight': { length: 1, contains: 'BA117' } } },
+    });
+    expect(rest.evidence.assertions?.filter((a) => !a.ok)).toEqual([]);
+    expect(rest.outcome).toBe('pass');
+  });
+
+  test('a JSONPath that is not RFC 9535 is a reason, not a crash or "nothing"', async () => {
+    const result = await check({ request: 'GET /api/rows', expect: { json: { '$.results[?(@.status': { exists: false } } } });
+    expect(result.outcome).toBe('fail');
+    expect(result.summary).toMatch(/^\$\.results\[\?\(@\.status: expected a valid RFC 9535 JSONPath query, got invalid JSONPath/);
   });
 
   test('a repeated single-value header fails; list headers combine', async () => {

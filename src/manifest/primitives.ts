@@ -2,6 +2,7 @@
 // expressions and predicates. Shared by the manifest schema and the built-ins' parameters.
 import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration, parseRatio } from './units.ts';
+import { jsonPathProblem } from './jsonpath.ts';
 
 
 export const duration = z
@@ -86,3 +87,17 @@ export const predicateMap: z.ZodType<PredicateMap> = z
 export const predicate: z.ZodType<Predicate> = z
   .union([scalar, predicateMap])
   .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+
+/** An RFC 9535 JSONPath query, e.g. $.results[?@.status == 'error']. */
+export const jsonPath = z.string().superRefine((query, ctx) => {
+  const problem = jsonPathProblem(query);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** JSONPath → predicate; a key that is not a valid query is reported at the key. */
+export const jsonPathPredicates = z.record(z.string(), predicate).superRefine((map, ctx) => {
+  for (const query of Object.keys(map)) {
+    const problem = jsonPathProblem(query);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [query], params: { at: 'key' } });
+  }
+});

@@ -3,7 +3,7 @@
 // describes it. Names are part of the public interface: add, never rename.
 import { z } from 'zod';
 import { BUILTIN_NAMES, validateBuiltinParams } from './builtins.ts';
-import { duration, predicate, regex, scalar } from './primitives.ts';
+import { duration, jsonPath, jsonPathPredicates, predicate, regex, scalar } from './primitives.ts';
 
 export { duration, predicate, predicateMap, scalar, type Predicate, type PredicateMap, type Scalar } from './primitives.ts';
 
@@ -63,7 +63,7 @@ export const httpExpect = z.strictObject({
   status: predicate.optional(),
   headers: z.record(z.string(), predicate).optional().meta({ description: 'Header names are case-insensitive; a repeated single-value header fails.' }),
   body: predicate.optional(),
-  json: z.record(z.string(), predicate).optional().meta({ description: 'JSONPath ($.a.b, $.items[0].id) to predicate.' }),
+  json: jsonPathPredicates.optional().meta({ description: 'JSONPath ($.a.b, $.items[0].id) to predicate.' }),
   duration: predicate.optional().meta({ description: 'Total time of the request, e.g. { lt: 500ms }.' }),
   redirect: z
     .strictObject({ status: predicate.optional(), location: predicate.optional() })
@@ -128,7 +128,7 @@ const RESERVED_NAMES = ['env', 'secrets', 'target', 'cookies', 'git'];
 
 export const capture = z
   .strictObject({
-    json: z.string().optional(),
+    json: jsonPath.optional(),
     header: z.string().optional(),
     cookie: z.string().optional(),
     regex: regex.optional().meta({ description: 'Group 1 (or the whole match) of this pattern in the body.' }),
@@ -249,7 +249,7 @@ export const readyProbe = z.strictObject({
 export const versionProbe = z
   .strictObject({
     request,
-    json: z.string().optional().meta({ description: 'JSONPath of the served version, e.g. $.commit' }),
+    json: jsonPath.optional().meta({ description: 'JSONPath of the served version, e.g. $.commit' }),
     header: z.string().optional().meta({ description: 'Header carrying the served version.' }),
     equals: z.string().min(1).meta({ description: 'Usually "{{ git.sha }}".' }),
   })

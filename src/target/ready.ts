@@ -5,7 +5,8 @@ import type { readyProbe, versionProbe } from '../manifest/schema.ts';
 import { interpolate, interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';
 import { headerValue, TransportError, type HttpClient } from '../http/client.ts';
-import { evaluateHttpExpect, jsonPathValue } from '../checks/http-expect.ts';
+import { evaluateHttpExpect } from '../checks/http-expect.ts';
+import { jsonPathValue } from '../checks/jsonpath.ts';
 import { resolveRequest, RequestSpecError, type RequestDefaults } from '../checks/request.ts';
 import { assertionLine, failedAssertions } from '../checks/result.ts';
 

@@ -169,7 +169,7 @@ function attentionItem(item: ItemReport): string {
   lines.push(`  - ${facts.join(' · ')}`);
   if (item.help) {
     // Help is trusted manifest markdown; continuation lines stay inside the list item.
-    lines.push(`  - 💡 ${item.help.trim().split(/\r?\n/).join('\n    ')}`);
+    lines.push(`  - 💡 ${capHelp(item.help.trim(), item.line).split(/\r?\n/).join('\n    ')}`);
   }
   return lines.join('\n');
 }
@@ -367,6 +367,20 @@ export function truncateMarkdown(text: string, maxLength: number, runUrl?: strin
 }
 
 // ---- small helpers ----
+
+/** Most help shown per item: one long help must not push the rest of the report past the size limit. */
+const HELP_LIMIT = 1_500;
+
+/** Help cut at a line break within `HELP_LIMIT`, with a code fence it left open closed, and a pointer to the manifest. */
+function capHelp(help: string, line: number): string {
+  if (help.length <= HELP_LIMIT) return help;
+  let cut = truncate(help, HELP_LIMIT).slice(0, -1);
+  const lastBreak = cut.lastIndexOf('\n');
+  if (lastBreak > HELP_LIMIT / 2) cut = cut.slice(0, lastBreak);
+  const fences = cut.split('\n').map((text) => /^\s*(`{3,}|~{3,})/.exec(text)?.[1]).filter((fence) => fence !== undefined);
+  const open = fences.length % 2 === 1 ? `\n${fences.at(-1)}` : '';
+  return `${cut}…${open}\n_(help shortened; the whole text is in the manifest, line ${line})_`;
+}
 
 /** Trusted text (titles) on one line: a line break would end the list item or heading. */
 function oneLine(text: string): string {

@@ -4,6 +4,7 @@
 import type { PlanItem } from '../plan/plan.ts';
 import type { CheckResult, Evidence, Outcome } from '../checks/result.ts';
 import { formatDuration } from '../manifest/units.ts';
+import { HostGate } from './host-gate.ts';
 
 export interface ItemResult {
   id: string;
@@ -33,15 +34,23 @@ export async function runItems(items: PlanItem[], runAttempt: AttemptRunner, opt
   const results = new Array<ItemResult>(items.length);
   let next = 0;
   let done = 0;
+  // Measuring items run alone against their host (see host-gate.ts).
+  const gate = new HostGate();
 
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
       const item = items[index] as PlanItem;
+      const release = await gate.enter(item);
       options.onProgress?.({ type: 'start', item });
-      const result = deadline.signal.aborted
-        ? notStarted(item, options.deadlineMs)
-        : await runItem(item, runAttempt, deadline.signal, options.deadlineMs);
+      let result: ItemResult;
+      try {
+        result = deadline.signal.aborted
+          ? notStarted(item, options.deadlineMs)
+          : await runItem(item, runAttempt, deadline.signal, options.deadlineMs);
+      } finally {
+        release();
+      }
       results[index] = result;
       done++;
       options.onProgress?.({ type: 'finish', item, result, done, total: items.length });

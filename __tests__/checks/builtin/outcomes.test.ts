@@ -314,6 +314,14 @@ describe('static-assets and health', () => {
     expect(result.evidence.facts).toMatchObject({ samples: 50, errors: 0 });
   });
 
+  test('performance-slo whose samples were all redirects is an error naming the final URL, never a pass', async () => {
+    routes.set('/moved/', () => ({ status: 301, headers: [['Location', '/final/']], body: '' }));
+    const result = await run('performance-slo', { path: '/moved/', samples: 40, concurrency: 4, errorRate: '10%' });
+    expect(result.outcome).toBe('error');
+    expect(result.summary).toBe('all 40 samples answered 301 (it redirects to /final/); point it at the final URL');
+    expect(result.evidence.facts).toMatchObject({ statusCounts: '301: 40' });
+  });
+
   test('invalid parameters are an error naming them', async () => {
     const result = await run('hsts', { minMaxAge: 'a year' });
     expect(result.outcome).toBe('error');

@@ -13,6 +13,8 @@ import type { CheckResult } from './checks/result.ts';
 import { runItems, type ItemResult, type ProgressEvent } from './engine/run.ts';
 import { checkServedVersion, waitUntilReady, type ProbeDeps } from './target/ready.ts';
 import { buildReport } from './report/build.ts';
+import { applyPolicy, type PolicyInput } from './policy/verdict.ts';
+import { resolvePolicy } from './policy/signoff.ts';
 import type { Report } from './report/model.ts';
 import { Redactor } from './util/redact.ts';
 import { runnerCredentials } from './util/command-env.ts';
@@ -34,6 +36,13 @@ export interface RunInput {
   onWaiting?: (attempt: number, problem: string) => void;
   /** Secrets are registered here so the caller can mask them (core.setSecret) too. */
   redactor?: Redactor;
+  /**
+   * Sign-off evidence and the policy in force, from GitHub (the action). Without it the
+   * manifest's own policy applies and nobody has signed (the CLI).
+   */
+  policy?: Partial<Omit<PolicyInput, 'waivers'>>;
+  /** Today, for waiver expiry. Default: now. */
+  today?: Date;
 }
 
 export type RunOutcome =
@@ -48,7 +57,8 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   // The runner's tokens are never printed, whatever echoes them.
   for (const credential of runnerCredentials(input.env)) redactor.add(credential);
 
-  const loaded = loadManifest(input.manifestText, input.manifestFile);
+  const today = input.today ?? new Date();
+  const loaded = loadManifest(input.manifestText, input.manifestFile, { today });
   if (!loaded.ok) return { status: 'invalid', errors: loaded.errors };
 
   let plan: Plan;
@@ -96,7 +106,23 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
       deadlineMs: plan.limits.deadlineMs,
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });
-    const report = buildReport({ plan, results, notices, startedAt, durationMs: Math.round(performance.now() - started) });
+    const given = input.policy ?? {};
+    const resolved = 'policy' in given ? given.policy : resolvePolicy(loaded.value.manifest.policy);
+    const policy = applyPolicy(
+      plan.items,
+      results,
+      {
+        ...(resolved ? { policy: resolved } : {}),
+        ...(given.pull ? { pull: given.pull } : {}),
+        ...(given.waiversAt ? { waiversAt: given.waiversAt } : {}),
+        waivers: loaded.value.manifest.waivers ?? [],
+        today,
+        source: given.source ?? 'manifest',
+        notes: given.notes ?? [],
+      },
+      notices,
+    );
+    const report = buildReport({ plan, results, policy, notices, startedAt, durationMs: Math.round(performance.now() - started) });
     return { status: 'done', report, plan };
   } finally {
     await http.close();

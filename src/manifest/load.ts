@@ -6,6 +6,7 @@ import { parseTemplate } from './template.ts';
 import { itemIds } from './ids.ts';
 import { issueMessage, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
+import { checkPolicyReferences } from './policy-refs.ts';
 
 export type PathSegment = string | number;
 
@@ -26,11 +27,18 @@ export interface LoadedManifest {
   manifest: Manifest;
   /** Position of any path in the file (used for annotations on manifest lines). */
   positionOf: (path: PathSegment[]) => Position;
+  /** Not errors, but worth saying (`validate` prints them): a waiver that has expired. */
+  warnings: ManifestError[];
+}
+
+export interface LoadOptions {
+  /** Today, for waiver expiry checks. Default: now. */
+  today?: Date;
 }
 
 export type LoadResult = { ok: true; value: LoadedManifest } | { ok: false; errors: ManifestError[] };
 
-export function loadManifest(text: string, file: string): LoadResult {
+export function loadManifest(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => {
@@ -76,15 +84,19 @@ export function loadManifest(text: string, file: string): LoadResult {
 
   // Checks that need the whole document: templates and unique ids.
   checkTemplates(doc, report);
+  const warnings: ManifestError[] = [];
   if (parsed.success) {
-    for (const duplicate of itemIds(parsed.data).duplicates) {
+    const ids = itemIds(parsed.data);
+    for (const duplicate of ids.duplicates) {
       report([...duplicate.path, 'id'], `id \`${duplicate.id}\` is already used by another item; ids must be unique`);
     }
+    const warn = (path: PathSegment[], message: string) => warnings.push({ file, ...positionOf(path), path: formatPath(path), message });
+    checkPolicyReferences(parsed.data, ids.items, options.today ?? new Date(), report, warn);
   }
 
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
-  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path) } };
+  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path), warnings } };
 }
 
 export function formatError(error: ManifestError): string {

@@ -17,6 +17,7 @@ import { eventContext, EventError, type EventContext } from '../github/context.t
 import { findStickyComments, previousState, tokenIdentity, upsertStickyComment, type StickyTarget } from '../github/comment.ts';
 import { RequiredCheck, SUMMARY_BYTES, type Annotation, type Conclusion } from '../github/check-run.ts';
 import { readInputs, type ActionInputs } from './inputs.ts';
+import { cancelledConclusion, cancelReason } from './cancel.ts';
 
 export interface AnnotationProperties {
   title?: string;
@@ -43,6 +44,8 @@ export interface ActionEnv {
   event: Record<string, unknown>;
   workspace: string;
   io: ActionIO;
+  /** Aborted when the workflow is cancelled (SIGTERM/SIGINT). */
+  signal?: AbortSignal;
 }
 
 function resolveIn(workspace: string, path: string): string {
@@ -68,7 +71,7 @@ const FORK_RECIPE = 'https://github.com/readiness-gate/readiness-gate#fork-pull-
 /** The job summary upload fails over 1 MiB; stay well under it. */
 const SUMMARY_LIMIT = 900_000;
 
-export async function runAction({ env, event, workspace, io }: ActionEnv): Promise<void> {
+export async function runAction({ env, event, workspace, io, signal }: ActionEnv): Promise<void> {
   const { inputs, problems } = readInputs((name) => io.getInput(name));
   let context: EventContext;
   try {
@@ -84,11 +87,11 @@ export async function runAction({ env, event, workspace, io }: ActionEnv): Promi
     return;
   }
 
-  const publisher = new Publisher(inputs, context, io);
+  const publisher = new Publisher(inputs, context, io, signal);
   await publisher.start();
   try {
     if (problems.length > 0) return await publisher.fail(`Invalid input: ${problems.join('; ')}`);
-    const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io);
+    const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io, signal);
     await publisher.finish(outcome, workspace);
   } catch (error) {
     // A bug in readiness-gate still concludes the check, with the reason.
@@ -98,7 +101,7 @@ export async function runAction({ env, event, workspace, io }: ActionEnv): Promi
   }
 }
 
-async function runChecks(inputs: ActionInputs, context: EventContext, env: ActionEnv['env'], workspace: string, io: ActionIO): Promise<RunOutcome> {
+async function runChecks(inputs: ActionInputs, context: EventContext, env: ActionEnv['env'], workspace: string, io: ActionIO, signal?: AbortSignal): Promise<RunOutcome> {
   const manifestPath = resolveIn(workspace, inputs.manifest);
   let manifestText: string;
   try {
@@ -121,6 +124,7 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
         : { allowed: true },
     redactor: new Redactor((secret) => io.setSecret(secret)),
     onWaiting: (attempt, problem) => io.info(`Waiting for staging (try ${attempt}): ${problem}`),
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -150,8 +154,10 @@ class Publisher {
   private readonly github: GitHub | undefined;
   private readonly check: RequiredCheck | undefined;
   private readOnlyWarned = false;
+  private readonly cancel: AbortSignal | undefined;
 
-  constructor(inputs: ActionInputs, context: EventContext, io: ActionIO) {
+  constructor(inputs: ActionInputs, context: EventContext, io: ActionIO, cancel?: AbortSignal) {
+    this.cancel = cancel;
     this.inputs = inputs;
     this.context = context;
     this.io = io;
@@ -210,15 +216,20 @@ class Publisher {
     const reportPath = join(reportDir, 'report.json');
 
     let commentUrl = '';
+    // Cancelled while checking: the runner kills the job seconds later, so the check is concluded first.
+    const cancelled = this.cancel?.aborted === true;
+    const conclude = () => this.guard('conclude the check', () => this.check?.finish(cancelledConclusion(this.conclusion(report, workspace), cancelled ? this.cancel : undefined)));
+    if (cancelled) await conclude();
     await this.guard('update the pull request comment', async () => {
       commentUrl = (await this.comment(report)) ?? '';
     });
-    await this.guard('conclude the check', () => this.check?.finish(this.conclusion(report, workspace)));
+    if (!cancelled) await conclude();
 
     await io.writeSummary(renderMarkdown(report, { maxLength: SUMMARY_LIMIT, sha: this.context.sha, ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}) }));
     this.outputs(report, relative(workspace, reportPath) || reportPath, commentUrl);
 
-    if (this.shouldFailStep(report)) io.setFailed(report.verdict.headline);
+    if (cancelled && this.cancel) io.setFailed(`Cancelled: ${cancelReason(this.cancel)}`);
+    else if (this.shouldFailStep(report)) io.setFailed(report.verdict.headline);
   }
 
   private shouldFailStep(report: Report): boolean {
@@ -292,7 +303,7 @@ class Publisher {
         ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}),
         ...(previous ? { previous } : {}),
       });
-      const result = await upsertStickyComment(target, { body, state, existing, create: this.inputs.comment === 'always' || !report.verdict.ready });
+      const result = await upsertStickyComment(target, { body, state, existing, create: !this.cancel?.aborted && (this.inputs.comment === 'always' || !report.verdict.ready) });
       if (result.action === 'skipped') this.io.info(`PR #${pull}: ${result.reason}`);
       else {
         this.io.info(`PR #${pull}: comment ${result.action} ${result.url}`);

@@ -27,6 +27,8 @@ export interface ActionEnv {
   event: Record<string, unknown>;
   workspace: string;
   io: ActionIO;
+  /** Aborted when the workflow is cancelled (SIGTERM/SIGINT). */
+  signal?: AbortSignal;
 }
 
 /** A path the user gave, relative to the workspace unless absolute. */

@@ -30,7 +30,7 @@ async function publishedPullRequest(inputs: ActionInputs, workspace: string): Pr
   return dir ? (await readRunContext(dir))?.pullRequest : undefined;
 }
 
-export async function runAction({ env, event, workspace, io }: ActionEnv): Promise<void> {
+export async function runAction({ env, event, workspace, io, signal }: ActionEnv): Promise<void> {
   const { inputs, problems } = readInputs((name) => io.getInput(name));
   let context: EventContext;
   try {
@@ -46,11 +46,11 @@ export async function runAction({ env, event, workspace, io }: ActionEnv): Promi
     return;
   }
 
-  const publisher = new Publisher(inputs, context, io);
+  const publisher = new Publisher(inputs, context, io, signal);
   await publisher.start();
   try {
     if (problems.length > 0) return await publisher.fail(`Invalid input: ${problems.join('; ')}`);
-    const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io);
+    const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io, signal);
     await publisher.finish(outcome, workspace);
   } catch (error) {
     // A bug in readiness-gate still concludes the check, with the reason.
@@ -60,7 +60,7 @@ export async function runAction({ env, event, workspace, io }: ActionEnv): Promi
   }
 }
 
-async function runChecks(inputs: ActionInputs, context: EventContext, env: ActionEnv['env'], workspace: string, io: ActionIO): Promise<RunOutcome> {
+async function runChecks(inputs: ActionInputs, context: EventContext, env: ActionEnv['env'], workspace: string, io: ActionIO, signal?: AbortSignal): Promise<RunOutcome> {
   const manifestPath = resolveIn(workspace, inputs.manifest);
   let manifestText: string;
   try {
@@ -83,6 +83,7 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
         : { allowed: true },
     redactor: new Redactor((secret) => io.setSecret(secret)),
     onWaiting: (attempt, problem) => io.info(`Waiting for staging (try ${attempt}): ${problem}`),
+    ...(signal ? { signal } : {}),
   });
 }
 

@@ -18,6 +18,7 @@ import type { ActionInputs } from './inputs.ts';
 import { resolveIn, type ActionIO } from './io.ts';
 import { itemAnnotations, manifestErrorAnnotations } from './annotations.ts';
 import { pullsToComment } from './pulls.ts';
+import { cancelledConclusion, cancelReason } from './cancel.ts';
 
 export type Outcome = RunOutcome | { status: 'published'; report: Report };
 
@@ -32,8 +33,10 @@ export class Publisher {
   private readonly github: GitHub | undefined;
   private readonly check: RequiredCheck | undefined;
   private readOnlyWarned = false;
+  private readonly cancel: AbortSignal | undefined;
 
-  constructor(inputs: ActionInputs, context: EventContext, io: ActionIO) {
+  constructor(inputs: ActionInputs, context: EventContext, io: ActionIO, cancel?: AbortSignal) {
+    this.cancel = cancel;
     this.inputs = inputs;
     this.context = context;
     this.io = io;
@@ -93,15 +96,20 @@ export class Publisher {
     const reportPath = join(reportDir, 'report.json');
 
     let commentUrl = '';
+    // Cancelled while checking: the runner kills the job seconds later, so the check is concluded first.
+    const cancelled = this.cancel?.aborted === true;
+    const conclude = () => this.guard('conclude the check', () => this.check?.finish(cancelledConclusion(this.conclusion(report, workspace), cancelled ? this.cancel : undefined)));
+    if (cancelled) await conclude();
     await this.guard('update the pull request comment', async () => {
       commentUrl = (await this.comment(report)) ?? '';
     });
-    await this.guard('conclude the check', () => this.check?.finish(this.conclusion(report, workspace)));
+    if (!cancelled) await conclude();
 
     await io.writeSummary(renderMarkdown(report, { maxLength: SUMMARY_LIMIT, sha: this.context.sha, ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}) }));
     this.outputs(report, relative(workspace, reportPath) || reportPath, commentUrl);
 
-    if (this.shouldFailStep(report)) io.setFailed(report.verdict.headline);
+    if (cancelled && this.cancel) io.setFailed(`Cancelled: ${cancelReason(this.cancel)}`);
+    else if (this.shouldFailStep(report)) io.setFailed(report.verdict.headline);
   }
 
   private shouldFailStep(report: Report): boolean {
@@ -175,7 +183,7 @@ export class Publisher {
       const target: StickyTarget = { github: this.github, repo: this.context.repo, pull, manifest, author };
       const existing = await findStickyComments(target);
       const { body, state } = compose(previousState(existing));
-      const result = await upsertStickyComment(target, { body, state, existing, create: this.inputs.comment === 'always' || notReady });
+      const result = await upsertStickyComment(target, { body, state, existing, create: !this.cancel?.aborted && (this.inputs.comment === 'always' || notReady) });
       if (result.action === 'skipped') this.io.info(`PR #${pull}: ${result.reason}`);
       else {
         this.io.info(`PR #${pull}: comment ${result.action} ${result.url}`);

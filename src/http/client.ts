@@ -155,8 +155,14 @@ export class HttpClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Lets requests in flight finish for at most `graceMs`, then drops every connection. */
+  async close(graceMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.agent.close().then(() => true);
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const clean = await Promise.race([closed, graceOver]);
+    clearTimeout(timer);
+    if (!clean) await this.agent.destroy();
   }
 
   isAllowed(url: URL): boolean {
@@ -241,6 +247,8 @@ export class HttpClient {
         ttfbMs,
       };
     } catch (error) {
+      // Stopped by the caller (the item's timeout, the run's deadline, a cancel): say why.
+      if (request.signal?.aborted && !timeout.aborted) throw stoppedError(request.signal.reason, url);
       throw toTransportError(error, url, request.timeoutMs, timeout.aborted);
     }
   }
@@ -276,6 +284,11 @@ function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer 
     // An undecodable or oversized body is kept as received; assertions then see raw bytes.
   }
   return raw;
+}
+
+function stoppedError(reason: unknown, url: URL): TransportError {
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'cancelled';
+  return new TransportError(`${why} (waiting for ${url.host})`, 'ABORTED', false);
 }
 
 /** Any failure to get an HTTP answer, in words that say what to look at. */

@@ -12,6 +12,7 @@ import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
 import { jsonPathValue } from './jsonpath.ts';
 import { requestDefaults } from './http.ts';
 import { RequestSpecError, resolveRequest, type ResolvedRequest } from './request.ts';
+import { patternExec } from '../util/pattern.ts';
 import { assertionLine, failedAssertions, type Assertion, type CheckResult, type Outcome, type StepEvidence } from './result.ts';
 
 export type FlowCheck = z.infer<typeof flowCheck>;
@@ -270,7 +271,7 @@ async function captureOne(spec: CaptureSpec, response: HttpResponse, state: Flow
     return { value };
   }
   if (spec.regex !== undefined) {
-    const match = new RegExp(spec.regex).exec(response.body.toString('utf8'));
+    const match = patternExec(spec.regex, response.body.toString('utf8'));
     if (!match) return { problem: `nothing in the body matches /${spec.regex}/` };
     const value = match.length > 1 ? match[1] : match[0];
     return value === undefined ? { problem: `group 1 of /${spec.regex}/ matched nothing` } : { value };

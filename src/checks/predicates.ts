@@ -2,6 +2,7 @@
 // evaluated against one actual value, with the words a failure message needs.
 import type { Predicate, PredicateMap, Scalar } from '../manifest/schema.ts';
 import { formatDuration, formatPercent, parseDuration, parseRatio } from '../manifest/units.ts';
+import { patternTest } from '../util/pattern.ts';
 
 /** How numbers are read and shown: plain values, durations in ms, or ratios in [0, 1]. */
 export type ValueKind = 'value' | 'duration' | 'ratio';
@@ -47,7 +48,7 @@ function evaluateOne(name: keyof PredicateMap, operand: unknown, actual: unknown
     case 'endsWith':
       return { ok: typeof actual === 'string' && actual.endsWith(operand as string), expected: `ending with ${show(operand)}` };
     case 'matches':
-      return { ok: isScalarValue(actual) && new RegExp(operand as string).test(String(actual)), expected: `matching /${operand as string}/` };
+      return { ok: isScalarValue(actual) && patternTest(operand as string, String(actual)), expected: `matching /${operand as string}/` };
     case 'exists':
       return { ok: isPresent(actual) === operand, expected: operand ? 'present' : 'absent' };
     case 'type':

@@ -1,5 +1,5 @@
 // Manifest text → validated manifest, or every problem at once with file:line:column.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { manifest as manifestSchema, type Manifest } from './schema.ts';
 import { unknownKeyMessage } from './builtins.ts';
 import { parseTemplate } from './template.ts';
@@ -38,7 +38,14 @@ export interface LoadOptions {
 
 export type LoadResult = { ok: true; value: LoadedManifest } | { ok: false; errors: ManifestError[] };
 
-export function loadManifest(text: string, file: string, options: LoadOptions = {}): LoadResult {
+/** Far more values than any checklist has; an alias bomb expands to millions. */
+export const MAX_EXPANDED_NODES = 100_000;
+/** Shared settings need a handful of aliases. */
+export const MAX_ALIASES = 1000;
+
+export function loadManifest(source: string, file: string, options: LoadOptions = {}): LoadResult {
+  // A byte-order mark is not text: left in, it shifts every column of the first line.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => {
@@ -59,7 +66,9 @@ export function loadManifest(text: string, file: string, options: LoadOptions = 
   }
 
   const positionOf = (path: PathSegment[], part: 'key' | 'value' = 'value'): Position => at(offsetOf(doc, path, part));
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const aliasProblem = checkAliases(doc);
+  if (aliasProblem) return { ok: false, errors: [{ file, ...at(aliasProblem.offset), path: '', message: aliasProblem.message }] };
+  const raw: unknown = doc.toJS({ maxAliasCount: -1 });
   if (raw === null || raw === undefined) {
     return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: 'the manifest is empty; start with `version: 1` and `sections:`' }] };
   }
@@ -109,6 +118,7 @@ export function formatPath(path: PathSegment[]): string {
 }
 
 function yamlMessage(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) return 'values are nested too deeply to read';
   // The yaml library appends a code excerpt after the first line; we give the position instead.
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -138,6 +148,64 @@ function offsetOf(doc: Document, path: PathSegment[], part: 'key' | 'value'): nu
     }
   }
   return offset;
+}
+
+// ---------------------------------------------------------------- aliases
+
+/**
+ * Aliases that point nowhere, at the value that contains them, or that expand the document
+ * past MAX_EXPANDED_NODES (billion laughs: aliases of aliases; wide: one big anchor used
+ * many times). Sizes are counted per node once, so this takes time linear in the file.
+ */
+function checkAliases(doc: Document): { offset: number; message: string } | undefined {
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  let problem: { offset: number; message: string } | undefined;
+  let firstAlias: number | undefined;
+  let aliasCount = 0;
+  // Anchors as met in document order (an alias means the latest one before it); the
+  // library's own lookup walks the whole document for every alias.
+  const anchors = new Map<string, unknown>();
+
+  const sizeOf = (node: unknown): number => {
+    if (problem) return 0;
+    if (isAlias(node)) {
+      const offset = node.range?.[0] ?? 0;
+      firstAlias ??= offset;
+      // The library resolves each alias by walking the document: many aliases are slow by themselves.
+      if (++aliasCount > MAX_ALIASES) {
+        problem = { offset, message: `more than ${MAX_ALIASES} aliases; write the values out` };
+        return 0;
+      }
+      const target = anchors.get(node.source);
+      if (!target) {
+        problem = { offset, message: `alias \`*${node.source}\` has no anchor \`&${node.source}\` before it` };
+        return 0;
+      }
+      if (open.has(target)) {
+        problem = { offset, message: `alias \`*${node.source}\` is inside the value it refers to, which would never end` };
+        return 0;
+      }
+      return sizeOf(target);
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) anchors.set(anchor, node);
+    if (!isCollection(node)) return 1;
+    open.add(node);
+    let total = 1;
+    for (const item of node.items) total += isPair(item) ? sizeOf(item.key) + sizeOf(item.value) : sizeOf(item);
+    open.delete(node);
+    sizes.set(node, total);
+    if (total > MAX_EXPANDED_NODES && !problem) {
+      problem = { offset: firstAlias ?? 0, message: `aliases expand this manifest to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values; write the values out or use fewer aliases` };
+    }
+    return total;
+  };
+
+  sizeOf(doc.contents);
+  return problem;
 }
 
 // ---------------------------------------------------------------- templates

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration, parseRatio } from './units.ts';
 import { jsonPathProblem } from './jsonpath.ts';
+import { patternProblem } from '../util/pattern.ts';
 
 
 export const duration = z
@@ -13,17 +14,11 @@ export const duration = z
 export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type Scalar = z.infer<typeof scalar>;
 
-export const regex = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a valid regular expression' },
-);
+/** A pattern matched against staging text: only what the linear-time engine runs. */
+export const regex = z.string().superRefine((source, context) => {
+  const problem = patternProblem(source);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
 
 /** A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"). */
 const bound = z

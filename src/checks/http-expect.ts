@@ -67,6 +67,34 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   return assertions.map((assertion) => ({ ...assertion, expected: redactor.text(assertion.expected), actual: redactor.text(assertion.actual) }));
 }
 
+/** Statuses that say the probed endpoint is not there (or does not take this method). */
+const ABSENT_STATUS: Record<number, string> = {
+  404: 'no such endpoint',
+  405: 'the endpoint does not take this method',
+  410: 'the endpoint is gone',
+};
+
+/**
+ * Why a response that met its expectations still proves nothing: the endpoint answered
+ * 404, 405 or 410 and the expectation did not ask for that status by name (a range such as
+ * `{ lt: 500 }`, or no status at all, lets absence pass). Undefined when the answer counts.
+ */
+export function absentEndpoint(expect: HttpExpect | undefined, response: HttpResponse): string | undefined {
+  const why = ABSENT_STATUS[response.status];
+  if (why === undefined) return undefined;
+  if (namesStatus(expect?.status, response.status) || namesStatus(expect?.redirect?.status, response.status)) return undefined;
+  const url = new URL(response.url);
+  return `${url.pathname}${url.search} answered ${response.status} (${why}), so nothing was tested; point the request at an endpoint that exists, or expect status ${response.status} by name to check that it is absent`;
+}
+
+/** `404`, `{ eq: 404 }`, `{ in: [404, 410] }`: the status is asked for by name. */
+function namesStatus(predicate: Predicate | undefined, status: number): boolean {
+  if (predicate === undefined || predicate === null) return false;
+  if (typeof predicate !== 'object') return String(predicate) === String(status);
+  if (predicate.eq !== undefined && String(predicate.eq) === String(status)) return true;
+  return (predicate.in ?? []).some((option) => String(option) === String(status));
+}
+
 function headerAssertion(name: string, predicate: Predicate, headers: [string, string][], redactor: Redactor): Assertion {
   const subject = `header ${name.toLowerCase()}`;
   const values = headerValues(headers, name).map((value) => redactor.headerValue(name, value.trim()));

@@ -52,6 +52,11 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.setHeader('Content-Type', 'text/plain');
       res.end(gzipSync('compressed hello'));
       return;
+    case '/fake-gzip':
+      res.setHeader('Content-Encoding', url.searchParams.get('as') ?? 'gzip');
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('plain text, not compressed');
+      return;
     case '/slow':
       setTimeout(() => res.end('late'), 2000);
       return;
@@ -183,6 +188,16 @@ describe('http check: expectations', () => {
     });
     expect(rest.evidence.assertions?.filter((a) => !a.ok)).toEqual([]);
     expect(rest.outcome).toBe('pass');
+  });
+
+  test('a body labelled gzip, br or deflate that is not compressed is an error saying so, not "200 OK"', async () => {
+    for (const encoding of ['gzip', 'br', 'deflate']) {
+      const result = await check({ request: `GET /fake-gzip?as=${encoding}`, expect: { status: 200 } });
+      expect({ encoding, outcome: result.outcome }).toEqual({ encoding, outcome: 'error' });
+      expect(result.summary).toContain(`the body says Content-Encoding: ${encoding} but cannot be decoded as ${encoding}`);
+    }
+    const real = await check({ request: 'GET /gzip', expect: { body: 'compressed hello' } });
+    expect(real.outcome).toBe('pass');
   });
 
   test('a JSONPath that is not RFC 9535 is a reason, not a crash or "nothing"', async () => {

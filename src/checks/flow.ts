@@ -164,7 +164,7 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
   // status still has an id the cleanup needs.
   const captureProblems = await takeCaptures(step.capture ?? {}, response, state, context);
   const assertions = evaluateHttpExpect(expect, response, context.redactor);
-  const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor), assertions };
+  const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor, expect), assertions };
   const failed = failedAssertions(assertions);
   const problems = [...failed.map((assertion: Assertion) => assertionLine(assertion)), ...captureProblems];
   // Absence is never a pass: a step whose endpoint is not there tested nothing.

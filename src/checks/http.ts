@@ -34,7 +34,7 @@ export async function sendAndEvaluate(request: ResolvedRequest, expect: HttpExpe
   try {
     const response = await context.http.send({ ...request, signal: context.signal });
     const assertions = evaluateHttpExpect(expect, response, context.redactor);
-    const evidence: Evidence = { request: request.line, response: responseEvidence(response, context.redactor) };
+    const evidence: Evidence = { request: request.line, response: responseEvidence(response, context.redactor, expect) };
     const stopped = response.redirectStopped;
     if (stopped) {
       evidence.notes = [`redirect ${stopped.message}`];

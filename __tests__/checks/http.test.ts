@@ -52,6 +52,17 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.setHeader('Content-Type', 'text/plain');
       res.end(gzipSync('compressed hello'));
       return;
+    case '/fake-gzip':
+      res.setHeader('Content-Encoding', url.searchParams.get('as') ?? 'gzip');
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('plain text, not compressed');
+      return;
+    case '/debug-page':
+      // Django's technical_404 starts with kilobytes of CSS; the tell-tale sentence comes last.
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(`<!DOCTYPE html><html><head><style>${'  body { font: small sans-serif; background: #eee; }\n'.repeat(80)}</style></head><body><p>You're seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p></body></html>`);
+      return;
     case '/slow':
       setTimeout(() => res.end('late'), 2000);
       return;
@@ -183,6 +194,29 @@ describe('http check: expectations', () => {
     });
     expect(rest.evidence.assertions?.filter((a) => !a.ok)).toEqual([]);
     expect(rest.outcome).toBe('pass');
+  });
+
+  test('a body labelled gzip, br or deflate that is not compressed is an error saying so, not "200 OK"', async () => {
+    for (const encoding of ['gzip', 'br', 'deflate']) {
+      const result = await check({ request: `GET /fake-gzip?as=${encoding}`, expect: { status: 200 } });
+      expect({ encoding, outcome: result.outcome }).toEqual({ encoding, outcome: 'error' });
+      expect(result.summary).toContain(`the body says Content-Encoding: ${encoding} but cannot be decoded as ${encoding}`);
+    }
+    const real = await check({ request: 'GET /gzip', expect: { body: 'compressed hello' } });
+    expect(real.outcome).toBe('pass');
+  });
+
+  test('body expectations show an excerpt around what matched, in the summary and the evidence', async () => {
+    const result = await check({ request: 'GET /debug-page', expect: { status: 404, body: { notContains: 'DEBUG = True' } } });
+    expect(result.outcome).toBe('fail');
+    expect(result.summary).toMatch(/^body: expected not containing "DEBUG = True", got "….*<code>DEBUG = True<\/code> in your.*…"$/);
+    expect(result.evidence.response?.body).toContain('because you have <code>DEBUG = True</code> in your Django settings file.');
+    expect(result.evidence.response?.body?.startsWith('…')).toBe(true);
+    const pattern = await check({ request: 'GET /debug-page', expect: { status: 404, body: { not: { matches: 'DEBUG\\s*=\\s*True' } } } });
+    expect(pattern.summary).toContain('DEBUG = True');
+    // Nothing to centre on: the start of the page.
+    const missing = await check({ request: 'GET /debug-page', expect: { status: 404, body: { contains: 'Welcome' } } });
+    expect(missing.summary).toMatch(/^body: expected containing "Welcome", got "<!DOCTYPE html>/);
   });
 
   test('a JSONPath that is not RFC 9535 is a reason, not a crash or "nothing"', async () => {

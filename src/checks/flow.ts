@@ -8,7 +8,7 @@ import { headerValues, TransportError, type CookieStore, type HttpResponse } fro
 import { interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
-import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
+import { absentEndpoint, evaluateHttpExpect, responseEvidence } from './http-expect.ts';
 import { jsonPathValue } from './jsonpath.ts';
 import { requestDefaults } from './http.ts';
 import { RequestSpecError, resolveRequest, type ResolvedRequest } from './request.ts';
@@ -188,13 +188,17 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
   // status still has an id the cleanup needs.
   const captureProblems = await takeCaptures(step.capture ?? {}, response, state, context);
   const assertions = evaluateHttpExpect(expect, response, context.redactor);
-  const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor), assertions };
+  const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor, expect), assertions };
   const failed = failedAssertions(assertions);
   const problems = [...failed.map((assertion: Assertion) => assertionLine(assertion)), ...captureProblems];
+  // Absence is never a pass: a step whose endpoint is not there tested nothing.
+  const absent = problems.length === 0 ? absentEndpoint(expect, response) : undefined;
   const run =
-    problems.length === 0
-      ? done('pass', `${response.status} ${response.statusText}`.trim(), extra)
-      : done('fail', `${problems[0] as string}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, extra, RETRYABLE_STATUS.has(response.status));
+    problems.length > 0
+      ? done('fail', `${problems[0] as string}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, extra, RETRYABLE_STATUS.has(response.status))
+      : absent !== undefined
+        ? done('error', absent, extra)
+        : done('pass', `${response.status} ${response.statusText}`.trim(), extra);
   if (response.redirectStopped) run.note = `redirect ${response.redirectStopped.message}`;
   return run;
 }

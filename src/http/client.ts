@@ -280,8 +280,12 @@ function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer 
     if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: cap });
     if (encoding === 'deflate') return inflateSync(raw, { maxOutputLength: cap });
     if (encoding === 'br') return brotliDecompressSync(raw, { maxOutputLength: cap });
-  } catch {
-    // An undecodable or oversized body is kept as received; assertions then see raw bytes.
+  } catch (error) {
+    // Larger than the cap once decompressed: kept as received, as before.
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return raw;
+    // A body that says it is compressed and is not cannot be read: no expectation on it means anything.
+    const why = (error as Error).message;
+    throw Object.assign(new Error(`the body says Content-Encoding: ${encoding} but cannot be decoded as ${encoding} (${why}); the server (or a proxy) labels an uncompressed body as compressed`), { code: 'ERR_CONTENT_ENCODING' });
   }
   return raw;
 }

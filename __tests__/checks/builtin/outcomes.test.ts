@@ -97,6 +97,12 @@ describe('django/debug-off and django/allowed-hosts', () => {
     expect(result.summary).toMatch(/^cannot tell: a bogus Host header was answered with 502/);
   });
 
+  test('a path that answers 404 to the real host too proves nothing: error naming with.path', async () => {
+    const result = await run('django/allowed-hosts', { path: '/no-such-page/' });
+    expect(result.outcome).toBe('error');
+    expect(result.summary).toBe("cannot tell: /no-such-page/ answers 404 for the real host too, so the bogus Host's 404 proves nothing; set with.path to a page that exists");
+  });
+
   test('a relative redirect means the app handled the bogus host: fail', async () => {
     routes.set('/app-redirect/', () => ({ status: 302, headers: [['Location', '/accounts/login/']] }));
     const result = await run('django/allowed-hosts', { path: '/app-redirect/' });

@@ -531,6 +531,8 @@ sections:
           - title: SQL injection tests
             # A lone quote is harmless, but it must not reach SQL. A 500 or a database error
             # means SQL built from strings. A full scan (ZAP, sqlmap) needs permission and is not a gate.
+            # A 404 tests nothing and is reported as an error: probe an endpoint that exists.
+            help: Point the request at an endpoint of yours that filters on a query parameter (here /api/flights/?from=).
             http:
               request: GET /api/flights/?from=LHR%27&to=JFK
               expect:

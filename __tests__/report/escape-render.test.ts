@@ -8,6 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import { escapeInline, REFERENCE_BREAKER, singleLine } from '../../src/report/escape.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { item, reportFrom } from './fixture.ts';
 
 function render(markdown: string): string {
   return execFileSync('cmark-gfm', ['-e', 'autolink', '-e', 'table', '-e', 'strikethrough', '-e', 'tagfilter'], { input: markdown, encoding: 'utf8' });
@@ -198,5 +200,52 @@ describe('escapeInline rendered by cmark-gfm', () => {
         expect(escaped[match.index - 1]).toMatch(/[@#\-:wW0-9a-fA-F]/);
       }
     }
+  });
+});
+
+describe('the whole markdown report rendered by cmark-gfm', () => {
+  /** Every corpus string in every place a report puts staging text. */
+  function hostileReport() {
+    const texts = ALL.map(([, text]) => text);
+    const items = texts.map((text, index) =>
+      item({
+        id: `item-${index}`,
+        title: `Item ${index}`,
+        sections: ['Hostile'],
+        outcome: (['fail', 'error', 'skip', 'pending', 'signed'] as const)[index % 5] ?? 'fail',
+        severity: index % 2 === 0 ? 'blocking' : 'advisory',
+        owner: text,
+        summary: text,
+        evidence: {
+          request: `GET ${text}`,
+          assertions: [{ subject: text, expected: text, actual: text, ok: false }],
+          facts: { [text]: text },
+          notes: [text],
+          output: text,
+          response: { status: 200, headers: [['x-echo', text]], body: text, bodyBytes: text.length, truncated: false, redirects: [`302 → ${text}`] },
+          steps: [{ name: text, outcome: 'fail', summary: text, request: `POST ${text}` }],
+        },
+      }),
+    );
+    return reportFrom([{ title: 'Hostile', items, sections: [] }], texts.slice(0, 20));
+  }
+
+  test('links only where the report itself links, adds no HTML, and leaves GitHub nothing to reference outside code', () => {
+    const markdown = renderMarkdown(hostileReport(), { runUrl: 'https://github.com/acme/app/actions/runs/1', maxLength: 1_000_000 });
+    const html = render(markdown);
+    const links = [...html.matchAll(/<a [^>]*>/g)].map((match) => match[0]);
+    expect(links.every((link) => link === '<a href="https://github.com/acme/app/actions/runs/1">')).toBe(true);
+    // Only the report's own markup: no tag the staging text could have brought.
+    const tags = new Set([...html.matchAll(/<\/?([a-z0-9]+)/g)].map((match) => match[1]));
+    for (const tag of tags) expect(['p', 'h2', 'h3', 'strong', 'em', 'ul', 'ol', 'li', 'code', 'pre', 'blockquote', 'hr', 'input', 'details', 'summary', 'sub', 'a', 'br']).toContain(tag);
+    expect(html).not.toMatch(/<(script|img|iframe|b|i)[\s>]/);
+    // GitHub does not link inside code; everywhere else the patterns must be broken.
+    const outsideCode = html.replace(/<pre[\s\S]*?<\/pre>|<code>[\s\S]*?<\/code>/g, ' ').replace(/<[^>]+>/g, ' ');
+    const text = outsideCode.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    for (const [name, pattern] of Object.entries(LIVE_PATTERNS)) {
+      const found = text.replace('https://github.com/acme/app/actions/runs/1', '').match(pattern);
+      expect([name, found?.[0]]).toEqual([name, undefined]);
+    }
+    expect(markdown).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u200E\u200F\u061C\uFEFF]/);
   });
 });

@@ -1,7 +1,6 @@
 // Parameters (`with:`) of the built-in checks (`uses:`), with the seed's defaults.
 // The runners live in src/checks/builtin/; this file only says what a user may write.
 import { z } from 'zod';
-import { parseRatio } from './units.ts';
 import { duration, jsonPathPredicates } from './primitives.ts';
 import { suggest } from './suggest.ts';
 import { issueMessage, valueAt } from './issues.ts';
@@ -9,7 +8,8 @@ import { keysAt } from './schema-keys.ts';
 
 const path = z.string().startsWith('/', 'expected a path starting with /');
 const paths = z.array(path).min(1);
-const ratioText = z.union([z.number(), z.string()]).refine((value) => parseRatio(value) !== undefined, 'expected a percentage such as 0.1%');
+// A pattern rather than a refine (parseRatio's percent form), so the JSON Schema says the same.
+const ratioText = z.union([z.number(), z.string().regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, 'expected a percentage such as 0.1%')], { error: 'expected a percentage such as 0.1%' });
 const port = z.number().int().min(1).max(65535);
 
 // Descriptions land in the JSON Schema (editor hover text); the README catalog ("Built-in checks") has the rules.

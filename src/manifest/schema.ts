@@ -138,7 +138,8 @@ export const capture = z
     cookie: z.string().optional(),
     regex: regex.optional().meta({ description: 'Group 1 (or the whole match) of this pattern in the body.' }),
   })
-  .refine((spec) => Object.keys(spec).length === 1, { message: 'a capture takes exactly one of json, header, cookie, regex' });
+  .refine((spec) => Object.keys(spec).length === 1, { message: 'a capture takes exactly one of json, header, cookie, regex' })
+  .meta({ minProperties: 1, maxProperties: 1 });
 
 export const flowStep = z.strictObject({
   name: z.string().optional(),
@@ -146,9 +147,13 @@ export const flowStep = z.strictObject({
   expect: httpExpect.optional(),
   capture: z
     .record(
-      z.string().regex(CAPTURE_NAME, 'a capture name is a plain identifier').refine((name) => !RESERVED_NAMES.includes(name), {
-        message: `a capture cannot be named ${RESERVED_NAMES.join(', ')}`,
-      }),
+      z
+        .string()
+        .regex(CAPTURE_NAME, 'a capture name is a plain identifier')
+        .refine((name) => !RESERVED_NAMES.includes(name), {
+          message: `a capture cannot be named ${RESERVED_NAMES.join(', ')}`,
+        })
+        .meta({ not: { enum: RESERVED_NAMES } }),
       capture,
     )
     .optional(),
@@ -223,7 +228,13 @@ export const item = z
       }
     }
    })
-  .meta({ id: 'Item', description: 'A checklist line and the one check that verifies it.' });
+  .meta({
+    id: 'Item',
+    description: 'A checklist line and the one check that verifies it.',
+    // The refinements above, for the JSON Schema (src/manifest/json-schema.ts).
+    oneOf: CHECK_KINDS.map((kind) => ({ required: [kind] })),
+    dependentRequired: { with: ['uses'] },
+  });
 export type Item = z.infer<typeof item>;
 
 export const subsection = z.strictObject({
@@ -239,7 +250,8 @@ export const section = z
   })
   .refine((value) => (value.items?.length ?? 0) + (value.sections?.length ?? 0) > 0, {
     message: 'a section needs items or sections',
-  });
+  })
+  .meta({ anyOf: ['items', 'sections'].map((key) => ({ required: [key], properties: { [key]: { type: 'array', minItems: 1 } } })) });
 export type Section = z.infer<typeof section>;
 
 // ---------------------------------------------------------------- target and top level
@@ -260,7 +272,8 @@ export const versionProbe = z
   })
   .refine((value) => (value.json === undefined) !== (value.header === undefined), {
     message: 'a version probe reads exactly one of json or header',
-  });
+  })
+  .meta({ oneOf: [{ required: ['json'] }, { required: ['header'] }] });
 
 export const target = z.strictObject({
   url: z.string().optional().meta({ description: 'Staging base URL. --url / the staging-url input override it.' }),

@@ -26,7 +26,10 @@ export interface Annotation {
 }
 
 export interface Conclusion {
-  conclusion: 'success' | 'failure' | 'neutral';
+  /** action_required: only sign-offs are missing (blocks a required check without showing a test failure). */
+  conclusion: 'success' | 'failure' | 'neutral' | 'action_required';
+  /** Machine-readable facts for the next run (e.g. "score=82", read as the base branch's baseline). */
+  externalId?: string;
   /** One line: why. The same sentence the comment and the log lead with. */
   title: string;
   /** Markdown; trimmed to the byte limit here. */
@@ -79,7 +82,8 @@ export class RequiredCheck {
   async finish(result: Conclusion): Promise<void> {
     if (this.mode === 'none') return;
     if (this.mode === 'status') {
-      await this.status(result.conclusion === 'failure' ? 'failure' : 'success', result.title);
+      // A commit status has no action_required: pending blocks a required check the same way.
+      await this.status(result.conclusion === 'failure' ? 'failure' : result.conclusion === 'action_required' ? 'pending' : 'success', result.title);
       return;
     }
     if (this.checkRunId === undefined) await this.start();
@@ -98,6 +102,7 @@ export class RequiredCheck {
       check_run_id: this.checkRunId as number,
       status: 'completed',
       conclusion: result.conclusion,
+      ...(result.externalId ? { external_id: result.externalId } : {}),
       completed_at: new Date().toISOString(),
       output: { title, summary, ...(last.length ? { annotations: last } : {}) },
     });

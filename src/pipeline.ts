@@ -120,7 +120,8 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });
     const given = input.policy ?? {};
-    const resolved = 'policy' in given ? given.policy : resolvePolicy(loaded.value.manifest.policy);
+    // A caller that says where the policy came from (the base branch) decides it, even when there is none.
+    const resolved = given.source !== undefined ? given.policy : resolvePolicy(loaded.value.manifest.policy);
     const policy = applyPolicy(
       plan.items,
       results,
@@ -128,6 +129,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
         ...(resolved ? { policy: resolved } : {}),
         ...(given.pull ? { pull: given.pull } : {}),
         ...(given.waiversAt ? { waiversAt: given.waiversAt } : {}),
+        ...(given.baseline ? { baseline: given.baseline } : {}),
         waivers: loaded.value.manifest.waivers ?? [],
         today,
         source: given.source ?? 'manifest',

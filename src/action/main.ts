@@ -9,6 +9,10 @@ import { Redactor } from '../util/redact.ts';
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/model.ts';
 import { readRunContext } from '../report/files.ts';
 import { eventContext, EventError, type EventContext } from '../github/context.ts';
+import { createGitHubClient, type GitHub } from '../github/client.ts';
+import { fetchPull } from '../github/policy-evidence.ts';
+import { manifestPathInRepo } from './annotations.ts';
+import { gatherPolicy, type GatheredPolicy } from './policy-source.ts';
 import { readInputs, type ActionInputs } from './inputs.ts';
 import { resolveIn, type ActionEnv, type ActionIO } from './io.ts';
 import { Publisher, type Outcome } from './publisher.ts';
@@ -45,12 +49,20 @@ export async function runAction({ env, event, workspace, io, signal }: ActionEnv
     io.info(`Nothing to check: ${context.nothingToDo}.`);
     return;
   }
+  const github = inputs.githubToken ? createGitHubClient({ token: inputs.githubToken, baseUrl: context.apiUrl, log: (message) => io.info(message) }) : undefined;
+  if (context.headFromApi && context.pullRequest) {
+    // issue_comment names the PR but not its head: the one check run goes on the head GitHub reports now.
+    if (!github) return io.setFailed('issue_comment events need the github-token input to find the pull request head');
+    const pull = await fetchPull(github, context.repo, context.pullRequest.number);
+    context.sha = inputs.sha ?? pull.headSha;
+    context.pullRequest = { number: pull.number, headSha: pull.headSha, fork: pull.fork };
+  }
 
   const publisher = new Publisher(inputs, context, io, signal);
   await publisher.start();
   try {
     if (problems.length > 0) return await publisher.fail(`Invalid input: ${problems.join('; ')}`);
-    const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io, signal);
+    const outcome = inputs.report ? await loadPublishedReport(inputs.report, workspace) : await runChecks(inputs, context, env, workspace, io, github, signal);
     await publisher.finish(outcome, workspace);
   } catch (error) {
     // A bug in readiness-gate still concludes the check, with the reason.
@@ -60,7 +72,7 @@ export async function runAction({ env, event, workspace, io, signal }: ActionEnv
   }
 }
 
-async function runChecks(inputs: ActionInputs, context: EventContext, env: ActionEnv['env'], workspace: string, io: ActionIO, signal?: AbortSignal): Promise<RunOutcome> {
+async function runChecks(inputs: ActionInputs, context: EventContext, env: ActionEnv['env'], workspace: string, io: ActionIO, github: GitHub | undefined, signal?: AbortSignal): Promise<RunOutcome> {
   const manifestPath = resolveIn(workspace, inputs.manifest);
   let manifestText: string;
   try {
@@ -68,6 +80,7 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
   } catch {
     return { status: 'unusable', message: `cannot read the manifest ${inputs.manifest}; create it (readiness-gate init) or set the manifest input` };
   }
+  const policy = github ? await readPolicy(github, inputs, context, manifestText, workspace, io) : undefined;
   const url = inputs.stagingUrl ?? context.stagingUrl;
   if (url) io.info(`Staging: ${url}`);
   return runReadiness({
@@ -84,7 +97,20 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
     redactor: new Redactor((secret) => io.setSecret(secret)),
     onWaiting: (attempt, problem) => io.info(`Waiting for staging (try ${attempt}): ${problem}`),
     ...(signal ? { signal } : {}),
+    ...(policy ? { policy } : {}),
   });
+}
+
+/** The policy in force and the sign-offs GitHub recorded; if GitHub cannot be read, nobody has signed (fail closed). */
+async function readPolicy(github: GitHub, inputs: ActionInputs, context: EventContext, manifestText: string, workspace: string, io: ActionIO): Promise<GatheredPolicy> {
+  const teams = inputs.policyToken ? createGitHubClient({ token: inputs.policyToken, baseUrl: context.apiUrl, log: (message) => io.info(message) }) : github;
+  try {
+    return await gatherPolicy({ github, teams, context, checkName: inputs.checkName, manifestText, manifestPath: manifestPathInRepo(inputs.manifest, workspace) });
+  } catch (error) {
+    const message = `cannot read sign-offs from GitHub (${(error as Error).message}); nobody counts as signed`;
+    io.warning(message);
+    return { notes: [{ code: 'base-policy-unavailable', message }] };
+  }
 }
 
 /** The fork recipe's second stage: publish what the pull_request run wrote. */

@@ -73,7 +73,7 @@ export class Publisher {
   }
 
   private noReportOutputs(headline: string): void {
-    const outputs: Record<string, string> = { ready: 'false', score: '0', passed: '0', failed: '0', errored: '0', flaky: '0', skipped: '0', pending: '0', headline, report: '', 'comment-url': '', 'check-run-url': this.check?.url ?? '' };
+    const outputs: Record<string, string> = { ready: 'false', score: '0', passed: '0', failed: '0', errored: '0', flaky: '0', skipped: '0', pending: '0', signed: '0', waived: '0', headline, report: '', 'comment-url': '', 'check-run-url': this.check?.url ?? '' };
     for (const [name, value] of Object.entries(outputs)) this.io.setOutput(name, value);
   }
 
@@ -129,6 +129,8 @@ export class Publisher {
       flaky: String(counts.flaky),
       skipped: String(counts.skip),
       pending: String(counts.pending),
+      signed: String(counts.signed),
+      waived: String(counts.waived),
       headline: verdict.headline,
       report: reportPath,
       'comment-url': commentUrl,
@@ -145,9 +147,11 @@ export class Publisher {
   }
 
   private conclusion(report: Report, workspace: string): Conclusion {
+    const { verdict } = report;
     return {
-      conclusion: report.verdict.ready ? 'success' : 'failure',
-      title: report.verdict.headline,
+      conclusion: verdict.state === 'ready' ? 'success' : verdict.state === 'awaiting-sign-off' ? 'action_required' : 'failure',
+      externalId: `score=${verdict.score}`,
+      title: verdict.headline,
       summary: summaryWithin(report, this.context),
       annotations: itemAnnotations(report, workspace),
     };
@@ -183,7 +187,8 @@ export class Publisher {
       const target: StickyTarget = { github: this.github, repo: this.context.repo, pull, manifest, author };
       const existing = await findStickyComments(target);
       const { body, state } = compose(previousState(existing));
-      const result = await upsertStickyComment(target, { body, state, existing, create: !this.cancel?.aborted && (this.inputs.comment === 'always' || notReady) });
+      const force = this.context.commentEditedBy !== undefined;
+      const result = await upsertStickyComment(target, { body, state, existing, create: !this.cancel?.aborted && (this.inputs.comment === 'always' || notReady), force });
       if (result.action === 'skipped') this.io.info(`PR #${pull}: ${result.reason}`);
       else {
         this.io.info(`PR #${pull}: comment ${result.action} ${result.url}`);

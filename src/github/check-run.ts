@@ -33,7 +33,10 @@ export interface Annotation {
 export const CONCLUDE_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 20_000];
 
 export interface Conclusion {
-  conclusion: 'success' | 'failure' | 'neutral' | 'cancelled';
+  /** action_required: only sign-offs are missing (blocks a required check without showing a test failure). */
+  conclusion: 'success' | 'failure' | 'neutral' | 'action_required' | 'cancelled';
+  /** Machine-readable facts for the next run (e.g. "score=82", read as the base branch's baseline). */
+  externalId?: string;
   /** One line: why. The same sentence the comment and the log lead with. */
   title: string;
   /** Markdown; trimmed to the byte limit here. */
@@ -88,7 +91,10 @@ export class RequiredCheck {
   async finish(result: Conclusion): Promise<void> {
     if (this.mode === 'none') return;
     if (this.mode === 'status') {
-      await this.status(result.conclusion === 'failure' ? 'failure' : result.conclusion === 'cancelled' ? 'error' : 'success', result.title);
+      // A commit status has no action_required (pending blocks a required check the same way) nor cancelled (error).
+      const { conclusion } = result;
+      const state = conclusion === 'failure' ? 'failure' : conclusion === 'cancelled' ? 'error' : conclusion === 'action_required' ? 'pending' : 'success';
+      await this.status(state, result.title);
       return;
     }
     if (this.checkRunId === undefined) await this.start();
@@ -115,6 +121,7 @@ export class RequiredCheck {
       check_run_id: this.checkRunId as number,
       status: 'completed',
       conclusion: result.conclusion,
+      ...(result.externalId ? { external_id: result.externalId } : {}),
       completed_at: new Date().toISOString(),
       output: { title, summary, ...(last.length ? { annotations: last } : {}) },
     });

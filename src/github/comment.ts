@@ -61,6 +61,8 @@ export interface UpsertInput {
   existing: IssueComment[];
   /** Create a comment when there is none (false: only keep an existing one current). */
   create: boolean;
+  /** Rewrite even if the state is unchanged: someone edited our comment (ticked a box). */
+  force?: boolean;
 }
 
 export async function upsertStickyComment(target: StickyTarget, input: UpsertInput): Promise<CommentOutcome> {
@@ -74,7 +76,7 @@ export async function upsertStickyComment(target: StickyTarget, input: UpsertInp
     // A concurrent run may have created its own at the same moment: converge on the oldest.
     const now = await findStickyComments(target);
     if (now.length > 1) return converge(target, now, input.body);
-  } else if (readState(keep.body)?.digest === input.state.digest) {
+  } else if (!input.force && readState(keep.body)?.digest === input.state.digest) {
     outcome = { action: 'unchanged', url: keep.html_url };
   } else {
     const updated = await github.rest.issues.updateComment({ ...repo, comment_id: keep.id, body: input.body });

@@ -20,6 +20,8 @@ export interface PolicyInput {
   source: PolicyReport['source'];
   notes: Reason[];
   waiversAt?: Record<string, Waiver[]>;
+  /** The base branch's score, for "Score 82% (▲ 6 vs main)". */
+  baseline?: { branch: string; score: number };
 }
 
 export interface PolicyOutcome {
@@ -85,6 +87,7 @@ export function applyPolicy(items: PlanItem[], results: ItemResult[], input: Pol
     score,
     blocking: blocking.map((item) => item.id),
     awaiting,
+    ...(input.baseline ? { baseline: input.baseline } : {}),
   };
 
   const outcome: PolicyOutcome = { items: states, verdict, counts };

@@ -107,8 +107,10 @@ function renderCase(item: ItemReport): string[] {
     case 'skipped':
       if (item.outcome === 'fail' || item.outcome === 'error') {
         const what = item.outcome === 'fail' ? 'failed' : 'could not be checked';
+        // A waived failure does not fail the build while its waiver is active; the message says why.
+        const why = item.waiver?.status === 'active' ? `waived until ${item.waiver.expires}: ${item.waiver.reason}` : 'advisory';
         return inner(
-          `<skipped message="${attr(`advisory, ${what} (does not block): ${item.summary}`)}" type="advisory-${item.outcome}"/>`,
+          `<skipped message="${attr(`${why}, ${what} (does not block): ${item.summary}`)}" type="${item.waiver?.status === 'active' ? 'waived' : 'advisory'}-${item.outcome}"/>`,
           `<system-out>${text(details(item))}</system-out>`,
         );
       }

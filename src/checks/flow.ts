@@ -123,9 +123,9 @@ export const runFlowCheck: CheckRunner<FlowCheck> = async (spec, context) => {
   return { outcome: 'pass', summary, evidence };
 };
 
-/** The time the cleanup steps may take together: each step's own request timeout. */
+/** The time the cleanup steps may take together: each step's own request timeout, and a moment more so those fire first. */
 function cleanupTimeoutsMs(steps: FlowStep[], requestTimeoutMs: number): number {
-  return steps.reduce((sum, step) => sum + ((typeof step.request !== 'string' && step.request.timeout && parseDuration(step.request.timeout)) || requestTimeoutMs), 0);
+  return steps.reduce((sum, step) => sum + ((typeof step.request !== 'string' && step.request.timeout && parseDuration(step.request.timeout)) || requestTimeoutMs), 500);
 }
 
 /** How long the engine waits for a stopped flow: its cleanup budget and a moment to report. */

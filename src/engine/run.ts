@@ -119,6 +119,7 @@ async function attemptOnce(item: PlanItem, runAttempt: AttemptRunner, deadline: 
   deadline.addEventListener('abort', onDeadline, { once: true });
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatDuration(item.timeoutMs)}`)), item.timeoutMs);
   let graceTimer: NodeJS.Timeout | undefined;
+  let settled = false;
   // Whether the runner answered before or after it was told to stop.
   const running = runAttempt(item, controller.signal)
     .catch(internalError)
@@ -128,6 +129,7 @@ async function attemptOnce(item: PlanItem, runAttempt: AttemptRunner, deadline: 
     controller.signal.addEventListener(
       'abort',
       () => {
+        if (settled) return;
         const stopGrace = grace(item);
         graceTimer = setTimeout(() => resolve({ undone: stopGrace }), stopGrace.ms);
       },
@@ -141,6 +143,7 @@ async function attemptOnce(item: PlanItem, runAttempt: AttemptRunner, deadline: 
     if ('undone' in first) return { outcome: 'error', summary: first.undone.undone ? `${reason}; ${first.undone.undone}` : reason, evidence: {} };
     return stoppedResult(first.result, reason);
   } finally {
+    settled = true;
     clearTimeout(timer);
     clearTimeout(graceTimer);
     deadline.removeEventListener('abort', onDeadline);

@@ -34,15 +34,19 @@ export async function waitUntilReady(probe: z.infer<typeof readyProbe>, deps: Pr
   const intervalMs = probe.interval ? (parseDuration(probe.interval) as number) : DEFAULT_READY_INTERVAL_MS;
   const started = now();
   const tries = (attempt: number) => `${attempt} ${attempt === 1 ? 'try' : 'tries'}`;
+  let lastAnswer: string | undefined;
   for (let attempt = 1; ; attempt++) {
     const problem = await probeOnce(probe, deps);
     if (problem === undefined) return { ready: true, attempts: attempt, elapsedMs: now() - started };
-    if (problem.final) return { ready: false, reason: problem.message };
-    deps.onAttempt?.(attempt, problem.message);
     const elapsed = now() - started;
     if (deps.signal?.aborted) {
-      return { ready: false, reason: `staging not ready when ${reasonText(deps.signal.reason)} (${formatDuration(elapsed)}, ${tries(attempt)}): ${problem.message}` };
+      // The probe the deadline cut short says nothing about staging; the try before it does.
+      const said = lastAnswer ?? problem.message;
+      return { ready: false, reason: `staging not ready when ${reasonText(deps.signal.reason)} (${formatDuration(elapsed)}, ${tries(attempt)}): ${said}` };
     }
+    if (problem.final) return { ready: false, reason: problem.message };
+    deps.onAttempt?.(attempt, problem.message);
+    lastAnswer = problem.message;
     if (elapsed + intervalMs > timeoutMs) {
       return { ready: false, reason: `staging not ready after ${formatDuration(elapsed)} (${tries(attempt)}): ${problem.message}` };
     }

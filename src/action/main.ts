@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { runReadiness, type RunOutcome } from '../pipeline.ts';
 import { formatError, type ManifestError } from '../manifest/load.ts';
-import { Redactor } from '../util/redact.ts';
+import { Redactor, withoutUserinfo } from '../util/redact.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { codeBlock } from '../report/escape.ts';
 import { composeComment } from '../report/comment.ts';
@@ -107,7 +107,7 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
     return { status: 'unusable', message: `cannot read the manifest ${inputs.manifest}; create it (readiness-gate init) or set the manifest input` };
   }
   const url = inputs.stagingUrl ?? context.stagingUrl;
-  if (url) io.info(`Staging: ${url}`);
+  if (url) io.info(`Staging: ${withoutUserinfo(url)}`);
   return runReadiness({
     manifestText,
     manifestFile: inputs.manifest,

@@ -4,7 +4,7 @@ import { JSONPath } from 'jsonpath-plus';
 import type { CookieExpect, HttpExpect, Predicate } from '../manifest/schema.ts';
 import { headerValues, type HttpResponse } from '../http/client.ts';
 import { responseCookies, type ParsedCookie } from '../http/cookies.ts';
-import type { Redactor } from '../util/redact.ts';
+import { redactDeep, type Redactor } from '../util/redact.ts';
 import type { Assertion, ResponseEvidence } from './result.ts';
 import { evaluate, show, type ValueKind } from './predicates.ts';
 
@@ -33,7 +33,8 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   const assertions: Assertion[] = [];
   const check = (subject: string, predicate: Predicate, actual: unknown, kind: ValueKind = 'value') => {
     const result = evaluate(predicate, actual, kind);
-    assertions.push({ subject, expected: result.expected, actual: show(actual, kind), ok: result.ok });
+    // Redacted before show() shortens it: a cut must never leave half a secret.
+    assertions.push({ subject, expected: result.expected, actual: show(redactDeep(actual, redactor), kind), ok: result.ok });
   };
 
   if (spec.redirect) {
@@ -53,7 +54,7 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   }
   if (spec.body !== undefined) {
     const body = response.body.toString('utf8');
-    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: redactor.text(show(body)) };
+    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: show(redactor.fragment(body, { end: response.truncated })) };
     if (response.truncated) assertion.actual += ` (only the first ${response.body.length} bytes were read)`;
     assertions.push(assertion);
   }
@@ -89,7 +90,7 @@ function jsonAssertions(paths: Record<string, Predicate>, response: HttpResponse
   return Object.entries(paths).map(([path, predicate]) => {
     const actual = jsonPathValue(document, path);
     const result = evaluate(predicate, actual);
-    return { subject: path, expected: result.expected, actual: redactor.text(show(actual)), ok: result.ok };
+    return { subject: path, expected: result.expected, actual: show(redactDeep(actual, redactor)), ok: result.ok };
   });
 }
 
@@ -155,11 +156,12 @@ export function responseEvidence(response: HttpResponse, redactor: Redactor): Re
   if (response.body.length > 0) {
     if (TEXT_TYPES.test(type) || type === '') {
       const text = response.body.toString('utf8');
-      evidence.body = redactor.text(text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text);
+      const redacted = redactor.fragment(text, { end: response.truncated });
+      evidence.body = redacted.length > BODY_EXCERPT ? `${redacted.slice(0, BODY_EXCERPT)}…` : redacted;
     } else {
       evidence.body = `(${response.body.length} bytes of ${type})`;
     }
   }
-  if (response.hops.length > 0) evidence.redirects = response.hops.map((hop) => `${hop.status} ${hop.url} → ${hop.location}`);
+  if (response.hops.length > 0) evidence.redirects = response.hops.map((hop) => redactor.text(`${hop.status} ${hop.url} → ${hop.location}`));
   return evidence;
 }

@@ -68,7 +68,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     allowedHosts: plan.allowedHosts,
     userAgent: `readiness-gate/${VERSION}`,
     ...(ca !== undefined ? { ca } : {}),
-    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers } } : {}),
+    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers, protocol: plan.target.url.protocol } } : {}),
   });
 
   try {

@@ -19,7 +19,7 @@ import { buildReport } from './report/build.ts';
 import { applyPolicy, type PolicyInput } from './policy/verdict.ts';
 import { resolvePolicy } from './policy/signoff.ts';
 import type { Report } from './report/model.ts';
-import { Redactor } from './util/redact.ts';
+import { Redactor, redactDeep } from './util/redact.ts';
 import { runnerCredentials } from './util/command-env.ts';
 import { VERSION } from './version.ts';
 
@@ -72,16 +72,18 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     plan = buildPlan(loaded.value, { ...(input.url !== undefined ? { url: input.url } : {}), env: input.env, git: input.git, redactor });
     if (plan.target.caFile) ca = await readCa(plan.target.caFile, input.workspace);
   } catch (error) {
-    if (error instanceof PlanError) return { status: 'unusable', message: error.message };
+    if (error instanceof PlanError) return { status: 'unusable', message: redactor.text(error.message) };
     throw error;
   }
+
+  registerTargetCredentials(plan, redactor);
 
   const http = new HttpClient({
     perHost: plan.limits.perHost,
     allowedHosts: plan.allowedHosts,
     userAgent: `readiness-gate/${VERSION}`,
     ...(ca !== undefined ? { ca } : {}),
-    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers } } : {}),
+    ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers, protocol: plan.target.url.protocol } } : {}),
   });
 
   // limits.deadline bounds the whole run, the wait for staging included.
@@ -137,7 +139,8 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
       },
       notices,
     );
-    const report = buildReport({ plan, results, policy, notices, startedAt, durationMs: Math.round(performance.now() - started) });
+    // Every string of the report, once more: whatever a check printed, no secret leaves.
+    const report = redactDeep(buildReport({ plan, results, policy, notices, startedAt, durationMs: Math.round(performance.now() - started) }), redactor);
     return { status: 'done', report, plan };
   } finally {
     clearTimeout(deadlineTimer);
@@ -168,6 +171,19 @@ async function checkTarget(plan: Plan, deps: ProbeDeps): Promise<string | undefi
     if (!version.matches) return version.reason;
   }
   return undefined;
+}
+
+/** Headers that describe a request rather than grant access; every other target header is treated as a credential. */
+const DESCRIPTIVE_HEADERS = new Set(['accept', 'accept-language', 'accept-encoding', 'user-agent', 'content-type', 'cache-control', 'pragma', 'origin', 'referer', 'x-requested-with', 'host']);
+
+/** The staging URL's password and the target headers we send: an echo of them is redacted like a secret. */
+function registerTargetCredentials(plan: Plan, redactor: Redactor): void {
+  const password = plan.target.url?.password;
+  if (password) {
+    redactor.add(password);
+    redactor.add(decodeURIComponent(password));
+  }
+  for (const [name, value] of Object.entries(plan.target.headers)) if (!DESCRIPTIVE_HEADERS.has(name.toLowerCase())) redactor.add(value);
 }
 
 function scopeFor(plan: Plan, input: RunInput, redactor: Redactor): Scope {

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runReadiness, type RunOutcome } from '../pipeline.ts';
-import { Redactor } from '../util/redact.ts';
+import { Redactor, withoutUserinfo } from '../util/redact.ts';
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/model.ts';
 import { readRunContext } from '../report/files.ts';
 import { eventContext, EventError, type EventContext } from '../github/context.ts';
@@ -82,7 +82,7 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
   }
   const policy = github ? await readPolicy(github, inputs, context, manifestText, workspace, io) : undefined;
   const url = inputs.stagingUrl ?? context.stagingUrl;
-  if (url) io.info(`Staging: ${url}`);
+  if (url) io.info(`Staging: ${withoutUserinfo(url)}`);
   return runReadiness({
     manifestText,
     manifestFile: inputs.manifest,

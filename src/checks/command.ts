@@ -53,8 +53,11 @@ export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) 
   if (run.exitCode !== null) facts.exitCode = run.exitCode;
   if (run.signal !== null) facts.signal = run.signal;
   const evidence: Evidence = { facts };
-  const tail = lastLines(run.output, TAIL_LINES);
-  if (tail.text !== '') evidence.output = context.redactor.text(tail.text);
+  // Redacted whole, before any line is picked or cut (a secret may span lines); the kept
+  // tail may start inside one.
+  const output = context.redactor.fragment(run.output, { start: run.outputBytes > TAIL_BYTES });
+  const tail = lastLines(output, TAIL_LINES);
+  if (tail.text !== '') evidence.output = tail.text;
   if (tail.cut || run.outputBytes > TAIL_BYTES) {
     evidence.notes = [`the output is shortened to its last ${TAIL_LINES} lines (${run.outputBytes} bytes in all)`];
   }
@@ -69,13 +72,13 @@ export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) 
   assertions.push({ subject: 'exit code', expected: exitExpected.expected, actual: exitActual, ok: exitExpected.ok });
   if (spec.expect?.output !== undefined) {
     const result = evaluate(spec.expect.output, run.output);
-    assertions.push({ subject: 'output', expected: result.expected, actual: context.redactor.text(show(run.output)), ok: result.ok });
+    assertions.push({ subject: 'output', expected: result.expected, actual: show(output), ok: result.ok });
   }
   evidence.assertions = assertions;
 
   const failed = failedAssertions(assertions);
   if (failed.length === 0) return { outcome: 'pass', summary: `exit code ${exitActual} in ${formatDuration(run.durationMs)}`, evidence };
-  return { outcome: 'fail', summary: failureSummary(failed, run, command, context.redactor.text.bind(context.redactor)), evidence };
+  return { outcome: 'fail', summary: failureSummary(failed, { ...run, output }, command, context.redactor.text.bind(context.redactor)), evidence };
 };
 
 /**

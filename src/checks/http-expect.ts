@@ -3,7 +3,7 @@
 import type { CookieExpect, HttpExpect, Predicate } from '../manifest/schema.ts';
 import { headerValues, type HttpResponse } from '../http/client.ts';
 import { responseCookies, type ParsedCookie } from '../http/cookies.ts';
-import type { Redactor } from '../util/redact.ts';
+import { redactDeep, type Redactor } from '../util/redact.ts';
 import type { Assertion, ResponseEvidence } from './result.ts';
 import { evaluate, show, type ValueKind } from './predicates.ts';
 import { jsonPathValue } from './jsonpath.ts';
@@ -34,7 +34,8 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   const assertions: Assertion[] = [];
   const check = (subject: string, predicate: Predicate, actual: unknown, kind: ValueKind = 'value') => {
     const result = evaluate(predicate, actual, kind);
-    assertions.push({ subject, expected: result.expected, actual: show(actual, kind), ok: result.ok });
+    // Redacted before show() shortens it: a cut must never leave half a secret.
+    assertions.push({ subject, expected: result.expected, actual: show(redactDeep(actual, redactor), kind), ok: result.ok });
   };
 
   if (spec.redirect) {
@@ -54,8 +55,9 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   }
   if (spec.body !== undefined) {
     const body = response.body.toString('utf8');
-    // Around what matched (or should not have), not the page's first characters (often CSS).
-    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: redactor.text(show(excerpt(body, bodyFocus(spec.body, body), SHOWN_EXCERPT))) };
+    // Redacted before it is cut, then shown around what matched (or should not have), not the page's first characters (often CSS).
+    const redacted = redactor.fragment(body, { end: response.truncated });
+    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: show(excerpt(redacted, bodyFocus(spec.body, redacted), SHOWN_EXCERPT)) };
     if (response.truncated) assertion.actual += ` (only the first ${response.body.length} bytes were read)`;
     assertions.push(assertion);
   }
@@ -126,7 +128,7 @@ function jsonAssertions(paths: Record<string, Predicate>, response: HttpResponse
       throw error;
     }
     const result = evaluate(predicate, actual);
-    return { subject: path, expected: result.expected, actual: redactor.text(show(actual)), ok: result.ok };
+    return { subject: path, expected: result.expected, actual: show(redactDeep(actual, redactor)), ok: result.ok };
   });
 }
 
@@ -232,12 +234,14 @@ export function responseEvidence(response: HttpResponse, redactor: Redactor, exp
   if (response.body.length > 0) {
     if (TEXT_TYPES.test(type) || type === '') {
       const text = response.body.toString('utf8');
-      const focus = expect?.body !== undefined ? bodyFocus(expect.body, text) : undefined;
-      evidence.body = redactor.text(excerpt(text, focus, BODY_EXCERPT));
+      // Redacted before it is cut, so a cut can never leave half a secret.
+      const redacted = redactor.fragment(text, { end: response.truncated });
+      const focus = expect?.body !== undefined ? bodyFocus(expect.body, redacted) : undefined;
+      evidence.body = excerpt(redacted, focus, BODY_EXCERPT);
     } else {
       evidence.body = `(${response.body.length} bytes of ${type})`;
     }
   }
-  if (response.hops.length > 0) evidence.redirects = response.hops.map((hop) => `${hop.status} ${hop.url} → ${hop.location}`);
+  if (response.hops.length > 0) evidence.redirects = response.hops.map((hop) => redactor.text(`${hop.status} ${hop.url} → ${hop.location}`));
   return evidence;
 }

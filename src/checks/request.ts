@@ -1,6 +1,7 @@
 // A manifest request ("GET /health/" or a map) → the request to send, placeholders filled.
 import type { RequestSpec } from '../manifest/schema.ts';
 import { interpolate, interpolateDeep, type Scope } from '../manifest/interpolate.ts';
+import { hasTemplate } from '../manifest/template.ts';
 import { parseDuration } from '../manifest/units.ts';
 import type { OutgoingRequest } from '../http/client.ts';
 
@@ -25,7 +26,11 @@ export function resolveRequest(spec: RequestSpec, scope: Scope, defaults: Reques
   for (const [name, value] of Object.entries(interpolateDeep(map.query ?? {}, scope))) url.searchParams.append(name, String(value ?? ''));
 
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(map.headers ?? {})) headers[name.toLowerCase()] = interpolate(value, scope);
+  for (const [name, value] of Object.entries(map.headers ?? {})) {
+    headers[name.toLowerCase()] = interpolate(value, scope);
+    // A filled-in header (a token, a key) is redacted wherever the server echoes it.
+    if (hasTemplate(value)) scope.redactor.add(headers[name.toLowerCase()] as string);
+  }
 
   let body: string | undefined;
   if (map.json !== undefined) {

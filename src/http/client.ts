@@ -74,6 +74,8 @@ export interface RedirectStop {
 export interface TargetHeaders {
   host: string;
   headers: Record<string, string>;
+  /** The target's scheme ("https:"): its headers never go over plain http unless it is http itself. */
+  protocol?: string;
 }
 
 export interface HttpClientOptions {
@@ -192,7 +194,9 @@ export class HttpClient {
     const sameOrigin = url.origin === request.url.origin;
     const headers: Record<string, string> = {};
     const target = this.options.target;
-    if (target && url.hostname.toLowerCase() === target.host.toLowerCase()) {
+    // Target headers are credentials: not in clear text to an https target's host (an https → http redirect).
+    const downgraded = url.protocol === 'http:' && target?.protocol === 'https:';
+    if (target && url.hostname.toLowerCase() === target.host.toLowerCase() && !downgraded) {
       for (const [name, value] of Object.entries(target.headers)) headers[name.toLowerCase()] = value;
     }
     for (const [name, value] of Object.entries(request.headers)) {

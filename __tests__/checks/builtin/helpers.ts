@@ -28,7 +28,9 @@ export interface TestContext {
 export function contextFor(target: Target, overrides: Partial<CheckContext> = {}, env: Record<string, string> = { LAB_PASSWORD }): TestContext {
   const baseUrl = new URL(target.url);
   const http = new HttpClient({ perHost: 6, ca: target.caCert, allowedHosts: new Set([baseUrl.hostname]) });
-  const context: CheckContext = { ...checkContext({ http, baseUrl: target.url, env, signal: AbortSignal.timeout(60_000), ca: target.caCert }), ...overrides };
+  // A generous request timeout: on a busy machine a local answer can take seconds, and an
+  // outcome must not depend on machine speed (a test about timeouts sets its own).
+  const context: CheckContext = { ...checkContext({ http, baseUrl: target.url, env, signal: AbortSignal.timeout(60_000), ca: target.caCert, requestTimeoutMs: 30_000 }), ...overrides };
   return { context, redactor: context.redactor, close: () => http.close() };
 }
 

@@ -264,6 +264,14 @@ describe('csrf-active, cors, auth-required', () => {
     expect(preflight.summary).toMatch(/^the Origin https:\/\/prg-[0-9a-f]+\.example was reflected with credentials on OPTIONS \/preflight\/; restrict CORS_ALLOWED_ORIGINS \/ CORS_ALLOW_ALL_ORIGINS \(\+1 more\)$/);
   });
 
+  test('cors: a listed path that does not exist is not counted as checked, and a note says so', async () => {
+    routes.set('/cors-ok/', () => ok([], '{}'));
+    const result = await run('cors', { paths: ['/cors-ok/', '/cors-missing/'] });
+    expect(result.outcome).toBe('pass');
+    expect(result.summary).toBe('no credentialed access for a foreign Origin or Origin: null on 1 path that answered (of 2)');
+    expect(result.evidence.notes).toContain('/cors-missing/ answered GET with 404, so it shows only the CORS headers of an error page; list endpoints that exist in with.paths');
+  });
+
   test('auth-required: 401 and a login redirect pass; 404 and another redirect cannot tell', async () => {
     routes.set('/token-api/', () => ({ status: 401, headers: [['WWW-Authenticate', 'Token']], body: '{"detail":"Authentication credentials were not provided."}' }));
     routes.set('/dashboard/', () => ({ status: 302, headers: [['Location', '/accounts/login/?next=/dashboard/']] }));

@@ -212,7 +212,7 @@ describe('the whole markdown report rendered by cmark-gfm', () => {
         id: `item-${index}`,
         title: `Item ${index}`,
         sections: ['Hostile'],
-        outcome: (['fail', 'error', 'skip', 'pending', 'signed'] as const)[index % 5],
+        outcome: (['fail', 'error', 'skip', 'pending', 'signed'] as const)[index % 5] ?? 'fail',
         severity: index % 2 === 0 ? 'blocking' : 'advisory',
         owner: text,
         summary: text,

@@ -155,8 +155,14 @@ export class HttpClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Lets requests in flight finish for at most `graceMs`, then drops every connection. */
+  async close(graceMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.agent.close().then(() => true);
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const clean = await Promise.race([closed, graceOver]);
+    clearTimeout(timer);
+    if (!clean) await this.agent.destroy();
   }
 
   isAllowed(url: URL): boolean {
@@ -241,6 +247,8 @@ export class HttpClient {
         ttfbMs,
       };
     } catch (error) {
+      // Stopped by the caller (the item's timeout, the run's deadline, a cancel): say why.
+      if (request.signal?.aborted && !timeout.aborted) throw stoppedError(request.signal.reason, url);
       throw toTransportError(error, url, request.timeoutMs, timeout.aborted);
     }
   }
@@ -272,10 +280,19 @@ function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer 
     if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: cap });
     if (encoding === 'deflate') return inflateSync(raw, { maxOutputLength: cap });
     if (encoding === 'br') return brotliDecompressSync(raw, { maxOutputLength: cap });
-  } catch {
-    // An undecodable or oversized body is kept as received; assertions then see raw bytes.
+  } catch (error) {
+    // Larger than the cap once decompressed: kept as received, as before.
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return raw;
+    // A body that says it is compressed and is not cannot be read: no expectation on it means anything.
+    const why = (error as Error).message;
+    throw Object.assign(new Error(`the body says Content-Encoding: ${encoding} but cannot be decoded as ${encoding} (${why}); the server (or a proxy) labels an uncompressed body as compressed`), { code: 'ERR_CONTENT_ENCODING' });
   }
   return raw;
+}
+
+function stoppedError(reason: unknown, url: URL): TransportError {
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'cancelled';
+  return new TransportError(`${why} (waiting for ${url.host})`, 'ABORTED', false);
 }
 
 /** Any failure to get an HTTP answer, in words that say what to look at. */

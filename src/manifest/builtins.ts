@@ -1,7 +1,7 @@
 // Parameters (`with:`) of the built-in checks (`uses:`), with the seed's defaults.
 // The runners live in src/checks/builtin/; this file only says what a user may write.
 import { z } from 'zod';
-import { duration, predicate } from './primitives.ts';
+import { duration, jsonPathPredicates } from './primitives.ts';
 import { suggest } from './suggest.ts';
 import { issueMessage, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
@@ -74,8 +74,7 @@ export const BUILTIN_PARAMS = {
   }),
   health: z.strictObject({
     path: path.optional().meta({ description: 'Health endpoint. Default /health/.' }),
-    json: z
-      .record(z.string(), predicate)
+    json: jsonPathPredicates
       .optional()
       .meta({ description: 'JSONPath → predicate, as in an http expect, e.g. { "$.status": ok, "$.database": ok }.' }),
   }),

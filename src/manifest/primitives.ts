@@ -2,6 +2,8 @@
 // expressions and predicates. Shared by the manifest schema and the built-ins' parameters.
 import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN } from './units.ts';
+import { jsonPathProblem } from './jsonpath.ts';
+import { patternProblem } from '../util/pattern.ts';
 
 
 export const duration = z
@@ -12,17 +14,11 @@ export const duration = z
 export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type Scalar = z.infer<typeof scalar>;
 
-export const regex = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a valid regular expression' },
-);
+/** A pattern matched against staging text: only what the linear-time engine runs. */
+export const regex = z.string().superRefine((source, context) => {
+  const problem = patternProblem(source);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"), as
@@ -88,3 +84,17 @@ export const predicateMap: z.ZodType<PredicateMap> = z
 export const predicate: z.ZodType<Predicate> = z
   .union([scalar, predicateMap])
   .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+
+/** An RFC 9535 JSONPath query, e.g. $.results[?@.status == 'error']. */
+export const jsonPath = z.string().superRefine((query, ctx) => {
+  const problem = jsonPathProblem(query);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** JSONPath → predicate; a key that is not a valid query is reported at the key. */
+export const jsonPathPredicates = z.record(z.string(), predicate).superRefine((map, ctx) => {
+  for (const query of Object.keys(map)) {
+    const problem = jsonPathProblem(query);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [query], params: { at: 'key' } });
+  }
+});

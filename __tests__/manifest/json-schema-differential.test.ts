@@ -30,20 +30,35 @@ function inexpressible(): string[] {
 
 // ---------------------------------------------------------------- seeds
 
+const isObject = (value: unknown): value is { [key: string]: Json } => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The README's YAML blocks as manifests: whole manifests, item lists and single items
+ * ("- title: …", "http: …") in a section of their own, and top-level keys ("target: …",
+ * "policy: …") beside a minimal section. Each block becomes the first of these that
+ * validate accepts; workflow snippets fit none and are left out. No key is named here,
+ * so new check kinds and top-level keys are seeds as soon as the README shows them.
+ */
 function readmeManifests(): Json[] {
   const found: Json[] = [];
+  const minimalSection: Json = { title: 'README', items: [{ title: 'Signed off', manual: {} }] };
   for (const [, block] of README.matchAll(/```yaml\n([\s\S]*?)```/g)) {
-    let value: unknown;
+    let value: Json;
     try {
-      value = parse(block as string);
+      value = parse(block as string) as Json;
     } catch {
       continue;
     }
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'version' in value) found.push(value as Json);
-    // Item snippets ("- title: …") go into a manifest of their own.
-    else if (Array.isArray(value) && value.every((entry) => entry && typeof entry === 'object' && 'title' in entry)) {
-      found.push({ version: 1, sections: [{ title: 'README', items: value as Json[] }] });
+    const candidates: Json[] = [];
+    if (isObject(value)) {
+      candidates.push(value);
+      candidates.push({ version: 1, sections: [{ title: 'README', items: [{ title: 'From the README', ...value }] }] });
+      candidates.push({ version: 1, ...value, sections: [minimalSection] });
+    } else if (Array.isArray(value)) {
+      candidates.push({ version: 1, sections: [{ title: 'README', items: value }] });
     }
+    const valid = candidates.find((candidate) => loadManifest(stringify(candidate), 'README.md').ok);
+    if (valid !== undefined) found.push(valid);
   }
   return found;
 }
@@ -72,7 +87,6 @@ const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length
 // ---------------------------------------------------------------- walking values
 
 const clone = (value: Json): Json => structuredClone(value);
-const isObject = (value: unknown): value is { [key: string]: Json } => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function nodes(value: Json, path: Path = []): { path: Path; value: Json }[] {
   const found = [{ path, value }];
@@ -236,7 +250,8 @@ describe('the JSON Schema and validate agree', () => {
   });
 
   test('the seeds are valid manifests for both', () => {
-    expect(SEEDS.length).toBeGreaterThanOrEqual(4);
+    // The example, two templates and the README's manifest, check-kind snippets and top-level snippets.
+    expect(SEEDS.length).toBeGreaterThanOrEqual(12);
     expect(ITEMS.length).toBeGreaterThan(30);
     for (const seed of SEEDS) {
       const result = verdicts(seed);

@@ -130,6 +130,7 @@ describe('xml escaping', () => {
   test('text escapes markup and strips invalid characters but keeps emoji', () => {
     expect(xmlText('a < b && c > d')).toBe('a &lt; b &amp;&amp; c &gt; d');
     expect(xmlText('a\u0000b\u001bc\uFFFEd\uD800e😀\tf\ng')).toBe('abcde😀\tf\ng');
+    expect(xmlText('ab\u202Ecd\u2066e\u200Bf\uFEFF')).toBe('abcdef');
   });
 
   test('attributes also escape quotes and keep line breaks as references', () => {

@@ -4,6 +4,7 @@ import { isAbsolute, relative } from 'node:path';
 import type { ManifestError } from '../manifest/load.ts';
 import type { Annotation } from '../github/check-run.ts';
 import { allItems, type ItemReport, type Report } from '../report/model.ts';
+import { stripInvisible } from '../report/escape.ts';
 
 /** Failed, errored and blocking-pending items, each on its manifest line. */
 export function itemAnnotations(report: Report, workspace: string): Annotation[] {
@@ -28,14 +29,15 @@ export function manifestErrorAnnotations(errors: ManifestError[]): Annotation[] 
 
 function annotation(item: ItemReport, path: string): Annotation {
   const failed = (item.evidence.assertions ?? []).filter((assertion) => !assertion.ok);
+  // Summaries and assertion values carry staging text: no bidi controls or zero-width characters on the PR's diff.
   return {
     path,
     start_line: item.line,
     end_line: item.line,
     annotation_level: item.blocks ? 'failure' : 'warning',
-    title: `${item.outcome === 'error' ? 'Could not check' : item.outcome === 'pending' ? 'Awaiting sign-off' : 'Failed'}: ${item.title}`,
-    message: item.help ? `${item.summary}\n\n${item.help}` : item.summary,
-    ...(failed.length ? { raw_details: failed.map((assertion) => `${assertion.subject}: expected ${assertion.expected}, got ${assertion.actual}`).join('\n') } : {}),
+    title: stripInvisible(`${item.outcome === 'error' ? 'Could not check' : item.outcome === 'pending' ? 'Awaiting sign-off' : 'Failed'}: ${item.title}`),
+    message: stripInvisible(item.help ? `${item.summary}\n\n${item.help}` : item.summary),
+    ...(failed.length ? { raw_details: stripInvisible(failed.map((assertion) => `${assertion.subject}: expected ${assertion.expected}, got ${assertion.actual}`).join('\n')) } : {}),
   };
 }
 

@@ -12,6 +12,7 @@
 import { assertionLine, failedAssertions } from '../checks/result.ts';
 import type { ItemReport, Report, SectionReport } from './model.ts';
 import { allItems } from './model.ts';
+import { stripInvisible } from './escape.ts';
 
 export function renderJUnit(report: Report): string {
   const suites = report.sections.map((section) => renderSuite(section, report.startedAt));
@@ -144,9 +145,12 @@ function seconds(ms: number): string {
 // (a lone one is matched as a code point with the u flag), U+FFFE and U+FFFF.
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** Text content: escaped, and characters XML 1.0 cannot hold removed. */
+/**
+ * Text content: escaped, characters XML 1.0 cannot hold removed, and bidi controls and
+ * zero-width characters removed (test reporters put these messages into GitHub check runs).
+ */
 export function xmlText(value: string): string {
-  return value.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return stripInvisible(value).replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Attribute value (always in double quotes): also quotes, and line breaks kept as references, not normalised to spaces. */

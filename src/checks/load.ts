@@ -4,7 +4,7 @@
 // that the sample size cannot support: a check with no data or too few samples for its
 // assertion is `error`, never a pass.
 import { getCACertificates } from 'node:tls';
-import { Client, type Dispatcher } from 'undici';
+import { Client, type Dispatcher } from '../http/undici.ts';
 import type { z } from 'zod';
 import type { HttpExpect, Predicate, loadCheck } from '../manifest/schema.ts';
 import { toTransportError, type HttpResponse, type TransportError } from '../http/client.ts';

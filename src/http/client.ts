@@ -5,7 +5,7 @@
 import { getCACertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { isIP } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, request as undiciRequest } from './undici.ts';
 import { formatDuration } from '../manifest/units.ts';
 import { CHAIN_PROBLEMS, describeChainError } from './tls-errors.ts';
 
@@ -198,7 +198,7 @@ export class HttpClient {
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const cap = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     try {
-      const response = await this.agent.request({
+      const response = await undiciRequest(this.agent, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,

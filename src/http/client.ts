@@ -226,6 +226,9 @@ export class HttpClient {
         chunks.push(buffer);
         wireBytes += buffer.length;
       }
+      // undici frees the connection for the next request one event-loop turn after the
+      // response; without this wait, the next step of a flow would open a second one.
+      if (!truncated) await new Promise((resolve) => setImmediate(resolve));
       const raw = Buffer.concat(chunks);
       const encoding = headerValue(lines, 'content-encoding')?.trim().toLowerCase();
       return {

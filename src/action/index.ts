@@ -1,6 +1,6 @@
-// Entry of dist/index.js: the runner's environment and @actions/core, handed to runAction.
+// Entry of dist/index.js: the runner's environment and the workflow commands, handed to runAction.
 import { readFileSync } from 'node:fs';
-import * as core from '@actions/core';
+import * as core from './workflow-commands.ts';
 import { runAction } from './main.ts';
 import { cancelOnSignals } from './cancel.ts';
 
@@ -34,7 +34,7 @@ try {
       setSecret: (value) => core.setSecret(value),
       setFailed: (message) => core.setFailed(message),
       writeSummary: async (markdown) => {
-        if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write({ overwrite: false });
+        if (process.env.GITHUB_STEP_SUMMARY) await core.appendSummary(markdown);
       },
     },
   });

@@ -5,7 +5,7 @@
 import { getCACertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { isIP } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, request as undiciRequest } from './undici.ts';
 import { formatDuration } from '../manifest/units.ts';
 import { CHAIN_PROBLEMS, describeChainError } from './tls-errors.ts';
 import { HostSlots, STALLED_AFTER_MS } from './slots.ts';
@@ -227,7 +227,7 @@ export class HttpClient {
     const cap = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const stalled = setTimeout(release, STALLED_AFTER_MS);
     try {
-      const response = await this.agent.request({
+      const response = await undiciRequest(this.agent, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
@@ -256,6 +256,9 @@ export class HttpClient {
         chunks.push(buffer);
         wireBytes += buffer.length;
       }
+      // undici frees the connection for the next request one event-loop turn after the
+      // response; without this wait, the next step of a flow would open a second one.
+      if (!truncated) await new Promise((resolve) => setImmediate(resolve));
       const raw = Buffer.concat(chunks);
       const encoding = headerValue(lines, 'content-encoding')?.trim().toLowerCase();
       return {

@@ -152,6 +152,5280 @@ __webpack_unused_export__ = closest;
 
 /***/ }),
 
+/***/ 393:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+/*
+ * json-p3 version 2.3.1
+ * https://github.com/jg-rp/json-p3
+ * 
+ * MIT License
+ * 
+ * Copyright (c) 2025 James Prior
+ * 
+ * Permission is hereby granted, free of charge, to any person obtaining a copy
+ * of this software and associated documentation files (the "Software"), to deal
+ * in the Software without restriction, including without limitation the rights
+ * to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+ * copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ * 
+ * The above copyright notice and this permission notice shall be included in all
+ * copies or substantial portions of the Software.
+ * 
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+ * OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+ * SOFTWARE.
+ * 
+ */
+
+
+/**
+ * Base class for all JSONPath errors.
+ */
+class JSONPathError extends Error {
+  constructor(message, token) {
+    super(message);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPathError";
+    this.message = withErrorContext(message, token);
+  }
+}
+function withErrorContext(message, token) {
+  if (token.input.length <= 9) {
+    return `${message} ('${token.input}':${token.index})`;
+  }
+  if (token.index > token.input.length - 5) {
+    return `${message} ('${token.input.slice(token.input.length - 9)}':${token.index})`;
+  }
+  if (token.index - 4 < 0) {
+    return `${message} ('${token.input.slice(0, 9)}':${token.index})`;
+  }
+  return `${message} ('${token.input.slice(token.index - 4, token.index + 5)}':${token.index})`;
+}
+
+/**
+ * Error thrown due to unexpected, internal path tokenization problems.
+ */
+class JSONPathLexerError extends JSONPathError {
+  constructor(message, token) {
+    super(message, token);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPathLexerError";
+    this.message = withErrorContext(message, token);
+  }
+}
+
+/**
+ * Error thrown due to type errors when evaluating filter expressions.
+ */
+class JSONPathTypeError extends JSONPathError {
+  constructor(message, token) {
+    super(message, token);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPathTypeError";
+    this.message = withErrorContext(message, token);
+  }
+}
+
+/**
+ * Error thrown due to out of range indices.
+ */
+class JSONPathIndexError extends JSONPathError {
+  constructor(message, token) {
+    super(message, token);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPathIndexError";
+    this.message = withErrorContext(message, token);
+  }
+}
+
+/**
+ * Error thrown when attempting to retrieve a filter function that has not
+ * been registered.
+ */
+class UndefinedFilterFunctionError extends JSONPathError {
+  constructor(message, token) {
+    super(message, token);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "UndefinedFilterFunctionError";
+    this.message = withErrorContext(message, token);
+  }
+}
+
+/**
+ * Error thrown due to syntax errors found during parsing a JSONPath query.
+ */
+class JSONPathSyntaxError extends JSONPathError {
+  constructor(message, token) {
+    super(message, token);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPathSyntaxError";
+    this.message = withErrorContext(message, token);
+  }
+}
+
+/**
+ * Error thrown when the maximum recursion depth is reached.
+ */
+class JSONPathRecursionLimitError extends JSONPathError {
+  constructor(message, token) {
+    super(message, token);
+    this.message = message;
+    this.token = token;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPathRecursionLimitError";
+    this.message = withErrorContext(message, token);
+  }
+}
+
+/**
+ * Error thrown due to invalid I-Regexp syntax.
+ */
+class IRegexpError extends Error {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "IRegexpError";
+  }
+}
+
+/**
+ * Common types and type predicates.
+ */
+
+/**
+ * A JSON-like value.
+ */
+
+/**
+ * A type predicate for the Array object.
+ */
+function isArray(value) {
+  return Array.isArray(value);
+}
+
+/**
+ * A type predicate for object.
+ */
+function isObject(value) {
+  const _type = typeof value;
+  return value !== null && _type === "object" || _type === "function" ? true : false;
+}
+
+/**
+ * A type predicate for a string primitive.
+ */
+function isString(value) {
+  return typeof value === "string";
+}
+
+/**
+ * A type predicate for a number primitive.
+ */
+function isNumber(value) {
+  return typeof value === "number";
+}
+
+/**
+ * Deep equality of JSON-like values.
+ *
+ * No attempt is made to handle function objects, recursive data
+ * structures, NaNs, sparse arrays, primitive wrapper objects....
+ *
+ * We're not using JSON.stringify because we want objects with the same
+ * entries in a different order to compare equal.
+ */
+
+
+// eslint-disable-next-line sonarjs/cognitive-complexity
+function deepEquals(a, b) {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a)) {
+    if (Array.isArray(b)) {
+      if (a.length !== b.length) {
+        return false;
+      }
+      for (let i = 0; i < a.length; i++) {
+        if (!deepEquals(a[i], b[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  } else if (isObject(a) && isObject(b)) {
+    const keysA = Object.keys(a);
+    const keysB = Object.keys(b);
+    if (keysA.length !== keysB.length) {
+      return false;
+    }
+    for (const key of keysA) {
+      if (!deepEquals(a[key], b[key])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The type of a JSONPath filter function parameter or return value, as
+ * described in See section 2.4.1 of RFC 9535.
+ */
+let FunctionExpressionType = /*#__PURE__*/function (FunctionExpressionType) {
+  FunctionExpressionType["ValueType"] = "ValueType";
+  FunctionExpressionType["LogicalType"] = "LogicalType";
+  FunctionExpressionType["NodesType"] = "NodesType";
+  return FunctionExpressionType;
+}({});
+
+/**
+ * A JSONPath filter function definition.
+ */
+
+/**
+ * Base class for all JSON Pointer errors.
+ */
+class JSONPointerError extends Error {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPointerError";
+  }
+}
+
+/**
+ * Base class for JSON Pointer resolution errors.
+ */
+class JSONPointerResolutionError extends JSONPointerError {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPointerResolutionError";
+  }
+}
+
+/**
+ * Error thrown due to an out of range index when resolving a JSON Pointer.
+ */
+class JSONPointerIndexError extends JSONPointerResolutionError {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPointerIndexError";
+  }
+}
+
+/**
+ * Error thrown due to a missing property when resolving a JSON Pointer.
+ */
+class JSONPointerKeyError extends JSONPointerResolutionError {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPointerKeyError";
+  }
+}
+
+/**
+ * Error thrown due to invalid JSON Pointer syntax.
+ */
+class JSONPointerSyntaxError extends JSONPointerError {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPointerSyntaxError";
+  }
+}
+
+/**
+ * Error thrown when trying to resolve a property or index against a primitive value.
+ */
+class JSONPointerTypeError extends JSONPointerResolutionError {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPointerTypeError";
+  }
+}
+
+/**
+ * The symbol indicating the absence of a JSON value.
+ */
+const UNDEFINED = Symbol.for("jsonpointer.undefined");
+/**
+ * Identify a single value in JSON-like data, as per RFC 6901.
+ */
+class JSONPointer {
+  #pointer;
+  /**
+   * @param pointer - A string representation of a JSON Pointer.
+   */
+  constructor(pointer) {
+    this.tokens = this.parse(pointer);
+    this.#pointer = JSONPointer.encode(this.tokens);
+  }
+  static encode(tokens) {
+    if (!tokens.length) return "";
+    return "/" + tokens.map(token => token.replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
+  }
+
+  /**
+   * Resolve this pointer against JSON-like data _value_.
+   *
+   * @param value - The target JSON-like value, possibly loaded using
+   *  `JSON.parse()`.
+   * @param fallback - A default value to return if _value_ has no
+   *   path matching `pointer`.
+   * @returns The value identified by _pointer_ or, if given, the fallback
+   *   value in the even of a `JSONPointerResolutionError`.
+   *
+   * @throws {@link JSONPointerResolutionError}
+   * If the value pointed to by _pointer_ does not exist in _value_, and
+   * no fallback value is given.
+   */
+  resolve(value, fallback = UNDEFINED) {
+    try {
+      return this.tokens.reduce(this.getItem.bind(this), value);
+    } catch (error) {
+      if (error instanceof JSONPointerResolutionError && fallback !== UNDEFINED) {
+        return fallback;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   *
+   * @param value -
+   * @returns
+   */
+  resolveWithParent(value) {
+    if (!this.tokens.length) return [UNDEFINED, this.resolve(value)];
+    const parent = this.tokens.slice(0, this.tokens.length - 1).reduce(this.getItem.bind(this), value);
+    try {
+      return [parent, this.getItem(parent, this.tokens[this.tokens.length - 1], this.tokens.length - 1)];
+    } catch (error) {
+      if (error instanceof JSONPointerIndexError || error instanceof JSONPointerKeyError) {
+        return [parent, UNDEFINED];
+      }
+      throw error;
+    }
+  }
+
+  /**
+   *
+   * @returns
+   */
+  toString() {
+    return this.#pointer;
+  }
+
+  /**
+   * Return _true_ if this pointer points to a child of _pointer_.
+   */
+  isRelativeTo(pointer) {
+    return pointer.tokens.length < this.tokens.length && this.tokens.slice(0, pointer.tokens.length).every((t, i) => t === pointer.tokens[i]);
+  }
+  parse(pointer) {
+    if (pointer.length && !pointer.startsWith("/")) {
+      throw new JSONPointerSyntaxError(`"${pointer}" pointers must start with a slash or be the empty string`);
+    }
+    return pointer.split("/").map(token => token.replaceAll("~1", "/").replaceAll("~0", "~")).slice(1);
+  }
+
+  // eslint-disable-next-line sonarjs/cognitive-complexity
+  getItem(val, token, idx) {
+    // NOTE:
+    //   - string primitives "have own" indices and `length`.
+    //   - Arrays have a `length` property.
+    //   - A property might exist with the value `undefined` or `null`.
+    //   - obj[1] is equivalent to obj["1"].
+    if (isArray(val)) {
+      if (token !== "length" && Object.hasOwn(val, token)) {
+        return val[Number(token)];
+      } else if (token.startsWith("#")) {
+        // handle non-standard '#' from relative json pointer
+        const maybeIndex = token.slice(1);
+        if (RE_INT.test(maybeIndex) && Object.hasOwn(val, maybeIndex)) {
+          return Number(maybeIndex);
+        } else {
+          throw new JSONPointerIndexError(`index out of range '${JSONPointer.encode(this.tokens.slice(0, idx + 1))}'`);
+        }
+      } else {
+        throw new JSONPointerIndexError(`index out of range '${JSONPointer.encode(this.tokens.slice(0, idx + 1))}'`);
+      }
+    } else if (isObject(val)) {
+      if (Object.hasOwn(val, token)) {
+        return val[token];
+      } else if (token.startsWith("#") && Object.hasOwn(val, token.slice(1))) {
+        // handle non-standard '#' from relative json pointer
+        return token.slice(1);
+      } else {
+        throw new JSONPointerKeyError(`no such property '${JSONPointer.encode(this.tokens.slice(0, idx + 1))}'`);
+      }
+    }
+    throw new JSONPointerTypeError(`found primitive value, expected an object '${JSONPointer.encode(this.tokens.slice(0, idx + 1))}'`);
+  }
+  _join(pointer) {
+    if (!isString(pointer)) {
+      throw new JSONPointerTypeError(`join() requires string arguments, found ${typeof pointer}`);
+    }
+    if (pointer.startsWith("/")) {
+      return new JSONPointer(pointer);
+    }
+    const tokens = this.tokens.concat(pointer.split("/").map(token => token.replaceAll("~1", "/").replaceAll("~0", "~")));
+    return new JSONPointer(JSONPointer.encode(tokens));
+  }
+
+  /**
+   * Join this pointer with _tokens_.
+   *
+   * @param tokens - JSON Pointer strings, possibly without leading slashes.
+   * If a token or "part" does have a leading slash, the previous pointer is
+   * ignored and a new `JSONPointer` is created, then processing of the
+   * remaining tokens continues.
+   *
+   * @returns A new JSON Pointer that is the concatenation of all tokens or
+   * "parts".
+   */
+  join(...tokens) {
+    if (!tokens.length) {
+      return this;
+    }
+
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let pointer = this;
+    for (const tok of tokens) {
+      pointer = pointer._join(tok);
+    }
+    return pointer;
+  }
+
+  /**
+   * Return _true_ if this pointer can be resolved against _value_.
+   *
+   * Note that `JSONPointer.resolve()` can return legitimate falsy values
+   * that form part of the target JSON document. This method will return
+   * `true` if a falsy value is found.
+   */
+  exists(value) {
+    try {
+      this.resolve(value);
+    } catch (error) {
+      if (error instanceof JSONPointerResolutionError) {
+        return false;
+      }
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * Return this pointer's parent as a new `JSONPointer`.
+   *
+   * If this pointer points to the document root, _this_ is returned.
+   */
+  parent() {
+    if (!this.tokens.length) {
+      return this;
+    }
+    return new JSONPointer(JSONPointer.encode(this.tokens.slice(0, this.tokens.length - 1)));
+  }
+  to(rel) {
+    const relativePointer = isString(rel) ? new RelativeJSONPointer(rel) : rel;
+    return relativePointer.to(this);
+  }
+}
+const RE_RELATIVE_POINTER = /(?<ORIGIN>\d+)(?<INDEX_G>(?<SIGN>[+-])(?<INDEX>\d))?(?<POINTER>.*)/s;
+const RE_INT = /(0|[1-9]\d*)/;
+
+/**
+ * A relative JSON Pointer.
+ *
+ * See https://datatracker.ietf.org/doc/html/draft-hha-relative-json-pointer
+ */
+class RelativeJSONPointer {
+  /**
+   *
+   * @param rel -
+   */
+  constructor(rel) {
+    [this.origin, this.index, this.pointer] = this.parse(rel);
+  }
+
+  /**
+   *
+   * @returns
+   */
+  toString() {
+    const sign = this.index > 0 ? "+" : "";
+    const index = this.index === 0 ? "" : `${sign}${this.index}`;
+    return `${this.origin}${index}${this.pointer}`;
+  }
+
+  /**
+   *
+   * @param pointer -
+   */
+  to(pointer) {
+    const p = isString(pointer) ? new JSONPointer(pointer) : pointer;
+
+    // move to origin
+    if (this.origin > p.tokens.length) {
+      throw new JSONPointerIndexError(`origin (${this.origin}) exceeds root (${p.tokens.length})`);
+    }
+    const tokens = this.origin < 1 ? p.tokens.slice() : p.tokens.slice(0, -this.origin);
+
+    // array index offset
+    if (this.index && tokens.length && this.isIntLike(tokens.at(-1))) {
+      const newIndex = Number(tokens.at(-1)) + this.index;
+      if (newIndex < 0) {
+        throw new JSONPointerIndexError(`index offset out of range (${newIndex})`);
+      }
+      tokens[tokens.length - 1] = String(newIndex);
+    }
+
+    // pointer or index/property
+    if (this.pointer instanceof JSONPointer) {
+      tokens.push(...this.pointer.tokens);
+    } else {
+      tokens[tokens.length - 1] = `#${tokens[tokens.length - 1]}`;
+    }
+    return new JSONPointer(JSONPointer.encode(tokens));
+  }
+  parse(rel) {
+    const match = RE_RELATIVE_POINTER.exec(rel);
+    if (!match || !match.groups) {
+      throw new JSONPointerSyntaxError("failed to parse relative pointer");
+    }
+
+    // steps to move
+    const origin = this.parseInt(match.groups.ORIGIN);
+
+    // optional index manipulation
+    let index = 0;
+    if (match.groups["INDEX_G"]) {
+      index = this.parseInt(match.groups.INDEX);
+      if (index === 0) {
+        throw new JSONPointerSyntaxError("index offset can't be zero");
+      }
+      if (match.groups.SIGN === "-") {
+        index = -index;
+      }
+    }
+
+    // pointer or '#'. an empty string is OK.
+    if (match.groups.POINTER === "#") {
+      return [origin, index, "#"];
+    }
+    return [origin, index, new JSONPointer(match.groups.POINTER)];
+  }
+  parseInt(s) {
+    if (s.startsWith("0") && s.length > 1) {
+      throw new JSONPointerSyntaxError("unexpected leading zero");
+    }
+    if (RE_INT.test(s)) {
+      return Number(s);
+    }
+    throw new JSONPointerSyntaxError(`expected an integer, found '${s}'`);
+  }
+  isIntLike(value) {
+    if (value === undefined || isNumber(value)) {
+      return true;
+    } else {
+      return RE_INT.test(value);
+    }
+  }
+}
+
+/**
+ * Resolve JSON Pointer _pointer_ against JSON-like data _value_.
+ *
+ * @param pointer - A string representation of a JSON pointer.
+ * @param value - The target JSON-like value, possibly loaded using
+ *  `JSON.parse()`.
+ * @param fallback - A default value to return if _value_ has no
+ *   path matching `pointer`.
+ * @returns The value identified by _pointer_ or, if given, the fallback
+ *   value in the even of a `JSONPointerResolutionError`.
+ *
+ * @throws {@link JSONPointerResolutionError}
+ * If the value pointed to by _pointer_ does not exist in _value_, and
+ * no fallback value is given.
+ *
+ * @throws {@link JSONPointerSyntaxError}
+ * If _pointer_ is malformed according to RFC 6901.
+ */
+function resolve(pointer, value, fallback = UNDEFINED) {
+  return new JSONPointer(pointer).resolve(value, fallback);
+}
+
+var index$3 = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  JSONPointer: JSONPointer,
+  JSONPointerError: JSONPointerError,
+  JSONPointerIndexError: JSONPointerIndexError,
+  JSONPointerKeyError: JSONPointerKeyError,
+  JSONPointerResolutionError: JSONPointerResolutionError,
+  JSONPointerSyntaxError: JSONPointerSyntaxError,
+  JSONPointerTypeError: JSONPointerTypeError,
+  RelativeJSONPointer: RelativeJSONPointer,
+  UNDEFINED: UNDEFINED,
+  resolve: resolve
+});
+
+/**
+ * An identifier that is allowed in both JS and JSONPath.
+ * JSONPath identifiers are generally much more permissive than JS ones, but
+ * they don't allow the character "$", so we take the intersection of the two
+ * when deciding whether to use dot shorthand for canonical serialization of
+ * simple names.
+ */
+const SHORTHAND_COMPATIBLE_IDENTIFIER = /^[\p{ID_Start}_]\p{ID_Continue}*$/u;
+
+/** Usable in a quoted path. */
+function toQuoted(name) {
+  return name.includes("'") && !name.includes('"') ? JSON.stringify(name) : toCanonical(name);
+}
+
+/** Usable in a normalized path. */
+function toCanonical(name) {
+  return `'${JSON.stringify(name).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
+}
+
+/** Usable in a shorthand path. */
+function toShorthand(name) {
+  return SHORTHAND_COMPATIBLE_IDENTIFIER.test(name) ? name : null;
+}
+
+const Nothing = Symbol.for("jsonpath.nothing");
+
+/**
+ * ValueType for JSONPath function expression tye system.
+ */
+
+/**
+ * Object passed to `FilterExpression.evaluate()`.
+ */
+
+/**
+ * A type predicate for an object with a string property.
+ */
+function hasStringKey(value, key) {
+  return isObject(value) && Object.hasOwn(value, key);
+}
+const KEY_MARK = "\x02";
+
+/**
+ * Options for serializing paths.
+ */
+
+const defaultSerializationOptions = {
+  form: "pretty"
+};
+
+/**
+ * The pair of a JSON value and its location found in the target JSON value.
+ */
+class JSONPathNode {
+  /**
+   * @param value - The JSON value found at _location_.
+   * @param location - The parts of a normalized path to _value_.
+   * @param root - The target value at the top of the JSON node tree.
+   */
+  constructor(value, location, root) {
+    this.value = value;
+    this.location = location;
+    this.root = root;
+  }
+
+  /**
+   * @deprecated Use {@link getPath} with `options.form` set to `canonical` instead.
+   */
+  get path() {
+    return this.getPath({
+      form: "canonical"
+    });
+  }
+
+  /**
+   * Get the path to this node in the target JSON value.
+   *
+   * Given that the path refers to the singular current node, the returned path
+   * will always be a normalized path if `options.form` is set to `canonical`,
+   * following section 2.7 of RFC 9535.
+   */
+  getPath(options) {
+    const opts = {
+      ...defaultSerializationOptions,
+      ...options
+    };
+    return "$" + this.location.map(s => isString(s) ? this.decodeNameLocation(s, opts) : `[${s}]`).join("");
+  }
+
+  /**
+   * Return this node's location as a {@link JSONPointer}.
+   */
+  toPointer() {
+    if (!this.location.length) {
+      return new JSONPointer("");
+    }
+    return new JSONPointer(JSONPointer.encode(this.location.map(String)));
+  }
+  decodeNameLocation(name, options) {
+    const normalized = options.form === "canonical";
+    const serialize = normalized ? toCanonical : toQuoted;
+    const hasKeyMark = name.startsWith(KEY_MARK);
+    if (hasKeyMark) name = name.slice(1);
+    const shorthand = toShorthand(name);
+    if (hasKeyMark) {
+      return normalized || shorthand == null ? `[~${serialize(name)}]` : `.~${shorthand}`;
+    }
+    return normalized || shorthand == null ? `[${serialize(name)}]` : `.${shorthand}`;
+  }
+}
+
+/**
+ *
+ */
+class JSONPathNodeList {
+  constructor(nodes) {
+    this.nodes = nodes;
+  }
+
+  /**
+   * @returns an iterator over nodes in the list.
+   */
+  [Symbol.iterator]() {
+    return this.nodes[Symbol.iterator]();
+  }
+
+  /**
+   * @returns `true` if the node list is empty.
+   */
+  empty() {
+    return this.nodes.length === 0;
+  }
+
+  /**
+   * @returns An array containing the values at each node in the list.
+   *
+   * @see {@link valuesOrSingular} to unpack the array if there is only
+   * one node in the list.
+   */
+  values() {
+    return this.nodes.map(node => node.value);
+  }
+
+  /**
+   * Like {@link values}, but returns the node's value is there is only one
+   * node in the list.
+   */
+  valuesOrSingular() {
+    if (this.nodes.length === 1) return this.nodes[0].value;
+    return this.nodes.map(node => node.value);
+  }
+
+  /**
+   * @returns An array of locations for each node in the node list.
+   *
+   * A location is an array of property names and array indices that were
+   * required to reach the node's value in the target JSON value.
+   */
+  locations() {
+    return this.nodes.map(node => node.location);
+  }
+
+  /**
+   * @returns An array of normalized path strings for each node in the list.
+   *
+   * A normalized path contains only property name and index selectors, and
+   * always uses bracketed segments, never shorthand selectors.
+   */
+  paths(options) {
+    return this.nodes.map(node => node.getPath(options));
+  }
+
+  /**
+   * @returns An array of {@link JSONPointer} instances, one for each node
+   * in the list.
+   */
+  pointers() {
+    return this.nodes.map(node => node.toPointer());
+  }
+
+  /**
+   * @returns The number of nodes in the node list.
+   */
+  get length() {
+    return this.nodes.length;
+  }
+}
+
+/**
+ * Base class for all filter expressions.
+ */
+class FilterExpression {
+  constructor(token) {
+    this.token = token;
+  }
+
+  /**
+   * Evaluate the filter expression in the given context.
+   * @param context - Evaluation context.
+   */
+
+  /**
+   * Return a string representation of the expression.
+   */
+}
+
+/**
+ * Base class for JSONPath ValueType literals.
+ */
+class FilterExpressionLiteral extends FilterExpression {}
+class NullLiteral extends FilterExpressionLiteral {
+  evaluate() {
+    return null;
+  }
+  toString() {
+    return "null";
+  }
+}
+class BooleanLiteral extends FilterExpressionLiteral {
+  constructor(token, value) {
+    super(token);
+    this.token = token;
+    this.value = value;
+  }
+  evaluate() {
+    return this.value;
+  }
+  toString() {
+    return String(this.value);
+  }
+}
+class StringLiteral extends FilterExpressionLiteral {
+  constructor(token, value) {
+    super(token);
+    this.token = token;
+    this.value = value;
+  }
+  evaluate() {
+    return this.value;
+  }
+  toString() {
+    return toCanonical(this.value);
+  }
+}
+class NumberLiteral extends FilterExpressionLiteral {
+  constructor(token, value) {
+    super(token);
+    this.token = token;
+    this.value = value;
+  }
+  evaluate() {
+    return this.value;
+  }
+  toString() {
+    return String(this.value);
+  }
+}
+class PrefixExpression extends FilterExpression {
+  constructor(token, operator, right) {
+    super(token);
+    this.token = token;
+    this.operator = operator;
+    this.right = right;
+  }
+  evaluate(context) {
+    if (this.operator === "!") {
+      const value = this.right.evaluate(context);
+      if (value instanceof JSONPathNodeList) return value.nodes.length === 0; // negated existence
+      return !isTruthy(value);
+    }
+    throw new JSONPathTypeError(`unknown operator '${this.operator}'`, this.token);
+  }
+  toString(options) {
+    return `${this.operator}${this.right.toString(options)}`;
+  }
+}
+const PRECEDENCE_LOGICAL_OR$1 = 4;
+const PRECEDENCE_LOGICAL_AND$1 = 5;
+const PRECEDENCE_PREFIX$1 = 7;
+class InfixExpression extends FilterExpression {
+  constructor(token, left, operator, right) {
+    super(token);
+    this.token = token;
+    this.left = left;
+    this.operator = operator;
+    this.right = right;
+    this.logical = operator === "&&" || operator === "||";
+  }
+  evaluate(context) {
+    let left = this.left.evaluate(context);
+    if (!this.logical && left instanceof JSONPathNodeList && left.nodes.length === 1) left = left.nodes[0].value;
+    let right = this.right.evaluate(context);
+    if (!this.logical && right instanceof JSONPathNodeList && right.nodes.length === 1) right = right.nodes[0].value;
+    if (this.operator === "&&") {
+      return isTruthy(left) && isTruthy(right);
+    }
+    if (this.operator === "||") {
+      return isTruthy(left) || isTruthy(right);
+    }
+    return compare(left, this.operator, right);
+  }
+  toString(options) {
+    // Note that `LogicalExpression.toString()` does not call this.
+    if (this.logical) {
+      return `(${this.left.toString(options)} ${this.operator} ${this.right.toString(options)})`;
+    }
+    return `${this.left.toString(options)} ${this.operator} ${this.right.toString(options)}`;
+  }
+}
+class LogicalExpression extends FilterExpression {
+  constructor(token, expression) {
+    super(token);
+    this.token = token;
+    this.expression = expression;
+  }
+  evaluate(context) {
+    const value = this.expression.evaluate(context);
+    if (value instanceof JSONPathNodeList) return value.nodes.length > 0; // existence
+    return isTruthy(value);
+  }
+  toString(options) {
+    // Minimize parentheses in logical expressions.
+    function _toString(expression, parentPrecedence) {
+      if (expression instanceof InfixExpression) {
+        let precedence;
+        let op;
+        let left;
+        let right;
+        if (expression.operator === "&&") {
+          precedence = PRECEDENCE_LOGICAL_AND$1;
+          op = "&&";
+          left = _toString(expression.left, precedence);
+          right = _toString(expression.right, precedence);
+        } else if (expression.operator === "||") {
+          precedence = PRECEDENCE_LOGICAL_OR$1;
+          op = "||";
+          left = _toString(expression.left, precedence);
+          right = _toString(expression.right, precedence);
+        } else {
+          return expression.toString(options);
+        }
+        const expr = `${left} ${op} ${right}`;
+        return precedence < parentPrecedence ? `(${expr})` : expr;
+      }
+      if (expression instanceof PrefixExpression) {
+        const operand = _toString(expression.right, PRECEDENCE_PREFIX$1);
+        const expr = `!${operand}`;
+        return parentPrecedence > PRECEDENCE_PREFIX$1 ? `(${expr})` : expr;
+      }
+      return expression.toString(options);
+    }
+    return _toString(this.expression, 0);
+  }
+}
+
+/**
+ * Base class for relative and absolute JSONPath query expressions.
+ */
+class FilterQuery extends FilterExpression {
+  constructor(token, path) {
+    super(token);
+    this.token = token;
+    this.path = path;
+  }
+}
+class RelativeQuery extends FilterQuery {
+  evaluate(context) {
+    return context.lazy ? new JSONPathNodeList(Array.from(this.path.lazyQuery(context.currentValue))) : this.path.query(context.currentValue);
+  }
+  toString(options) {
+    return `@${this.path.toString(options).slice(1)}`;
+  }
+}
+class RootQuery extends FilterQuery {
+  evaluate(context) {
+    return context.lazy ? new JSONPathNodeList(Array.from(this.path.lazyQuery(context.rootValue))) : this.path.query(context.rootValue);
+  }
+  toString(options) {
+    return this.path.toString(options);
+  }
+}
+class FunctionExtension extends FilterExpression {
+  constructor(token, name, args) {
+    super(token);
+    this.token = token;
+    this.name = name;
+    this.args = args;
+  }
+  evaluate(context) {
+    const func = context.environment.functionRegister.get(this.name);
+    if (!func) {
+      throw new UndefinedFilterFunctionError(`filter function '${this.name}' is undefined`, this.token);
+    }
+    const args = this.args.map(arg => arg.evaluate(context)).map((arg, idx) => func.argTypes[idx] !== FunctionExpressionType.NodesType && arg instanceof JSONPathNodeList ? this.unpack_node_list(arg) : arg);
+    return func.call(...args);
+  }
+  toString(options) {
+    return `${this.name}(${this.args.map(e => e.toString(options)).join(", ")})`;
+  }
+  unpack_node_list(arg) {
+    switch (arg.length) {
+      case 0:
+        // If the query results in an empty node list, the argument
+        // is the special result Nothing.
+        return Nothing;
+      case 1:
+        // If the query results in a node list consisting of a single
+        // node, the argument is the value of the node
+        return arg.nodes[0].value;
+      default:
+        return arg;
+    }
+  }
+}
+
+/**
+ *
+ * @param value -
+ */
+function isTruthy(value) {
+  if (value instanceof JSONPathNodeList && value.empty()) return false;
+  return !(typeof value === "boolean" && value === false);
+}
+function compare(left, operator, right) {
+  switch (operator) {
+    case "==":
+      return eq(left, right);
+    case "!=":
+      return !eq(left, right);
+    case "<":
+      return lt(left, right);
+    case ">":
+      return lt(right, left);
+    case ">=":
+      return lt(right, left) || eq(left, right);
+    case "<=":
+      return lt(left, right) || eq(left, right);
+    default:
+      return false;
+  }
+}
+
+// eslint-disable-next-line sonarjs/cognitive-complexity
+function eq(left, right) {
+  if (right instanceof JSONPathNodeList) [left, right] = [right, left];
+  if (left instanceof JSONPathNodeList) {
+    if (right instanceof JSONPathNodeList) {
+      if (left.empty() && right.empty()) return true;
+      if (left.nodes.length === 1 && right.nodes.length === 1) return deepEquals(left.nodes[0].value, right.nodes[0].value);
+    }
+    if (left.empty()) return right === Nothing;
+    if (left.nodes.length === 1) return deepEquals(left.nodes[0].value, right);
+    return false;
+  }
+  if (left === Nothing && right === Nothing) return true;
+  return deepEquals(left, right);
+}
+function lt(left, right) {
+  if (isString(left) && isString(right) || isNumber(left) && isNumber(right)) return left < right;
+  return false;
+}
+
+var expression = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  BooleanLiteral: BooleanLiteral,
+  FilterExpression: FilterExpression,
+  FilterExpressionLiteral: FilterExpressionLiteral,
+  FilterQuery: FilterQuery,
+  FunctionExtension: FunctionExtension,
+  InfixExpression: InfixExpression,
+  LogicalExpression: LogicalExpression,
+  NullLiteral: NullLiteral,
+  NumberLiteral: NumberLiteral,
+  PrefixExpression: PrefixExpression,
+  RelativeQuery: RelativeQuery,
+  RootQuery: RootQuery,
+  StringLiteral: StringLiteral,
+  compare: compare
+});
+
+class Count {
+  argTypes = [FunctionExpressionType.NodesType];
+  returnType = FunctionExpressionType.ValueType;
+  call(nodes) {
+    return nodes.length;
+  }
+}
+
+class Length {
+  argTypes = [FunctionExpressionType.ValueType];
+  returnType = FunctionExpressionType.ValueType;
+  call(value) {
+    if (isArray(value) || isString(value)) return value.length;
+    if (isObject(value)) return Object.keys(value).length;
+    return Nothing;
+  }
+}
+
+/**
+ * A Least Recently Used cache, implemented as an extended Map.
+ */
+class LRUCache extends Map {
+  constructor(maxSize = 128, entries) {
+    if (entries !== undefined) {
+      super(entries);
+    } else {
+      super();
+    }
+    this.maxSize = maxSize;
+  }
+  get(key) {
+    const val = super.get(key);
+    if (this.has(key)) {
+      this.delete(key);
+      this.set(key, val);
+    }
+    return val;
+  }
+  set(key, value) {
+    if (this.has(key)) {
+      this.delete(key);
+    } else if (this.size >= this.maxSize) {
+      const first = this.first();
+      if (first !== undefined) {
+        this.delete(first);
+      }
+    }
+    return super.set(key, value);
+  }
+  first() {
+    return this.keys().next().value;
+  }
+}
+
+// See https://datatracker.ietf.org/doc/html/rfc9485#name-ecmascript-regexps
+function mapRegexp(pattern) {
+  let escaped = false;
+  let charClass = false;
+  const parts = [];
+  for (const ch of pattern) {
+    if (escaped) {
+      parts.push(ch);
+      escaped = false;
+      continue;
+    }
+    switch (ch) {
+      case ".":
+        if (!charClass) {
+          parts.push("(?:(?![\r\n])\\P{Cs}|\\p{Cs}\\p{Cs})");
+        } else {
+          parts.push(ch);
+        }
+        break;
+      case "\\":
+        escaped = true;
+        parts.push(ch);
+        break;
+      case "[":
+        charClass = true;
+        parts.push(ch);
+        break;
+      case "]":
+        charClass = false;
+        parts.push(ch);
+        break;
+      default:
+        parts.push(ch);
+        break;
+    }
+  }
+  return parts.join("");
+}
+function fullMatch(pattern) {
+  const parts = [];
+  const explicitCaret = pattern.startsWith("^");
+  const explicitDollar = pattern.endsWith("$");
+  if (!explicitCaret && !explicitDollar) parts.push("^(?:");
+  parts.push(mapRegexp(pattern));
+  if (!explicitCaret && !explicitDollar) parts.push(")$");
+  return parts.join("");
+}
+
+/*
+ * iregexp-check version 0.1.2
+ * https://github.com/jg-rp/js-iregexp
+ * 
+ * MIT License
+ * 
+ * Copyright (c) 2024 James Prior
+ * 
+ * Permission is hereby granted, free of charge, to any person obtaining a copy
+ * of this software and associated documentation files (the "Software"), to deal
+ * in the Software without restriction, including without limitation the rights
+ * to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+ * copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ * 
+ * The above copyright notice and this permission notice shall be included in all
+ * copies or substantial portions of the Software.
+ * 
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+ * OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+ * SOFTWARE.
+ * 
+ */
+function isNormalChar(c) {
+  return c < "\u0027" || c === "," || c === "-" || c >= "\u002F" && c <= "\u003E" ||
+  // / .. >
+  c >= "\u0040" && c <= "\u005A" ||
+  // @ .. Z
+  c >= "\u005E" && c <= "\u007A" ||
+  // ^ .. z
+  c >= "\u007E" && c <= "\uD7FF" ||
+  // skip surrogate code points
+  c >= "\uE000";
+}
+function isCCChar(c) {
+  return c < "\u002C" || c >= "\u002E" && c <= "\u005A" ||
+  // '.' .. Z
+  c >= "\u005E" && c <= "\uD7FF" ||
+  // skip surrogate code points
+  c >= "\uE000";
+}
+function peg$subclass(child, parent) {
+  function C() {
+    this.constructor = child;
+  }
+  C.prototype = parent.prototype;
+  child.prototype = new C();
+}
+function peg$SyntaxError(message, expected, found, location) {
+  var self = Error.call(this, message);
+  // istanbul ignore next Check is a necessary evil to support older environments
+  if (Object.setPrototypeOf) {
+    Object.setPrototypeOf(self, peg$SyntaxError.prototype);
+  }
+  self.expected = expected;
+  self.found = found;
+  self.location = location;
+  self.name = "SyntaxError";
+  return self;
+}
+peg$subclass(peg$SyntaxError, Error);
+function peg$padEnd(str, targetLength, padString) {
+  padString = padString || " ";
+  if (str.length > targetLength) {
+    return str;
+  }
+  targetLength -= str.length;
+  padString += padString.repeat(targetLength);
+  return str + padString.slice(0, targetLength);
+}
+peg$SyntaxError.prototype.format = function (sources) {
+  var str = "Error: " + this.message;
+  if (this.location) {
+    var src = null;
+    var k;
+    for (k = 0; k < sources.length; k++) {
+      if (sources[k].source === this.location.source) {
+        src = sources[k].text.split(/\r\n|\n|\r/g);
+        break;
+      }
+    }
+    var s = this.location.start;
+    var offset_s = this.location.source && typeof this.location.source.offset === "function" ? this.location.source.offset(s) : s;
+    var loc = this.location.source + ":" + offset_s.line + ":" + offset_s.column;
+    if (src) {
+      var e = this.location.end;
+      var filler = peg$padEnd("", offset_s.line.toString().length, ' ');
+      var line = src[s.line - 1];
+      var last = s.line === e.line ? e.column : line.length + 1;
+      var hatLen = last - s.column || 1;
+      str += "\n --> " + loc + "\n" + filler + " |\n" + offset_s.line + " | " + line + "\n" + filler + " | " + peg$padEnd("", s.column - 1, ' ') + peg$padEnd("", hatLen, "^");
+    } else {
+      str += "\n at " + loc;
+    }
+  }
+  return str;
+};
+peg$SyntaxError.buildMessage = function (expected, found) {
+  var DESCRIBE_EXPECTATION_FNS = {
+    literal: function (expectation) {
+      return "\"" + literalEscape(expectation.text) + "\"";
+    },
+    class: function (expectation) {
+      var escapedParts = expectation.parts.map(function (part) {
+        return Array.isArray(part) ? classEscape(part[0]) + "-" + classEscape(part[1]) : classEscape(part);
+      });
+      return "[" + (expectation.inverted ? "^" : "") + escapedParts.join("") + "]";
+    },
+    any: function () {
+      return "any character";
+    },
+    end: function () {
+      return "end of input";
+    },
+    other: function (expectation) {
+      return expectation.description;
+    }
+  };
+  function hex(ch) {
+    return ch.charCodeAt(0).toString(16).toUpperCase();
+  }
+  function literalEscape(s) {
+    return s.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\0/g, "\\0").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/[\x00-\x0F]/g, function (ch) {
+      return "\\x0" + hex(ch);
+    }).replace(/[\x10-\x1F\x7F-\x9F]/g, function (ch) {
+      return "\\x" + hex(ch);
+    });
+  }
+  function classEscape(s) {
+    return s.replace(/\\/g, "\\\\").replace(/\]/g, "\\]").replace(/\^/g, "\\^").replace(/-/g, "\\-").replace(/\0/g, "\\0").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/[\x00-\x0F]/g, function (ch) {
+      return "\\x0" + hex(ch);
+    }).replace(/[\x10-\x1F\x7F-\x9F]/g, function (ch) {
+      return "\\x" + hex(ch);
+    });
+  }
+  function describeExpectation(expectation) {
+    return DESCRIBE_EXPECTATION_FNS[expectation.type](expectation);
+  }
+  function describeExpected(expected) {
+    var descriptions = expected.map(describeExpectation);
+    var i, j;
+    descriptions.sort();
+    if (descriptions.length > 0) {
+      for (i = 1, j = 1; i < descriptions.length; i++) {
+        if (descriptions[i - 1] !== descriptions[i]) {
+          descriptions[j] = descriptions[i];
+          j++;
+        }
+      }
+      descriptions.length = j;
+    }
+    switch (descriptions.length) {
+      case 1:
+        return descriptions[0];
+      case 2:
+        return descriptions[0] + " or " + descriptions[1];
+      default:
+        return descriptions.slice(0, -1).join(", ") + ", or " + descriptions[descriptions.length - 1];
+    }
+  }
+  function describeFound(found) {
+    return found ? "\"" + literalEscape(found) + "\"" : "end of input";
+  }
+  return "Expected " + describeExpected(expected) + " but " + describeFound(found) + " found.";
+};
+function peg$parse(input, options) {
+  options = options !== undefined ? options : {};
+  var peg$FAILED = {};
+  var peg$source = options.grammarSource;
+  var peg$startRuleFunctions = {
+    start: peg$parsestart
+  };
+  var peg$startRuleFunction = peg$parsestart;
+  var peg$c0 = "|";
+  var peg$c1 = "{";
+  var peg$c2 = ",";
+  var peg$c3 = "}";
+  var peg$c4 = "(";
+  var peg$c5 = ")";
+  var peg$c6 = ".";
+  var peg$c7 = "\\";
+  var peg$c8 = "[";
+  var peg$c9 = "^";
+  var peg$c10 = "-";
+  var peg$c11 = "]";
+  var peg$c12 = "\\p{";
+  var peg$c13 = "\\P{";
+  var peg$c14 = "L";
+  var peg$c15 = "M";
+  var peg$c16 = "N";
+  var peg$c17 = "P";
+  var peg$c18 = "Z";
+  var peg$c19 = "S";
+  var peg$c20 = "C";
+  var peg$r0 = /^[*-+?]/;
+  var peg$r1 = /^[0-9]/;
+  var peg$r2 = /^[(-+\--.?[-\^nrt{-}]/;
+  var peg$r3 = /^[l-mot-u]/;
+  var peg$r4 = /^[cen]/;
+  var peg$r5 = /^[dlo]/;
+  var peg$r6 = /^[c-fios]/;
+  var peg$r7 = /^[lps]/;
+  var peg$r8 = /^[ckmo]/;
+  var peg$r9 = /^[cfn-o]/;
+  var peg$e0 = peg$literalExpectation("|", false);
+  var peg$e1 = peg$classExpectation([["*", "+"], "?"], false, false);
+  var peg$e2 = peg$literalExpectation("{", false);
+  var peg$e3 = peg$classExpectation([["0", "9"]], false, false);
+  var peg$e4 = peg$literalExpectation(",", false);
+  var peg$e5 = peg$literalExpectation("}", false);
+  var peg$e6 = peg$literalExpectation("(", false);
+  var peg$e7 = peg$literalExpectation(")", false);
+  var peg$e8 = peg$anyExpectation();
+  var peg$e9 = peg$literalExpectation(".", false);
+  var peg$e10 = peg$literalExpectation("\\", false);
+  var peg$e11 = peg$classExpectation([["(", "+"], ["-", "."], "?", ["[", "^"], "n", "r", "t", ["{", "}"]], false, false);
+  var peg$e12 = peg$literalExpectation("[", false);
+  var peg$e13 = peg$literalExpectation("^", false);
+  var peg$e14 = peg$literalExpectation("-", false);
+  var peg$e15 = peg$literalExpectation("]", false);
+  var peg$e16 = peg$literalExpectation("\\p{", false);
+  var peg$e17 = peg$literalExpectation("\\P{", false);
+  var peg$e18 = peg$literalExpectation("L", false);
+  var peg$e19 = peg$classExpectation([["l", "m"], "o", ["t", "u"]], false, false);
+  var peg$e20 = peg$literalExpectation("M", false);
+  var peg$e21 = peg$classExpectation(["c", "e", "n"], false, false);
+  var peg$e22 = peg$literalExpectation("N", false);
+  var peg$e23 = peg$classExpectation(["d", "l", "o"], false, false);
+  var peg$e24 = peg$literalExpectation("P", false);
+  var peg$e25 = peg$classExpectation([["c", "f"], "i", "o", "s"], false, false);
+  var peg$e26 = peg$literalExpectation("Z", false);
+  var peg$e27 = peg$classExpectation(["l", "p", "s"], false, false);
+  var peg$e28 = peg$literalExpectation("S", false);
+  var peg$e29 = peg$classExpectation(["c", "k", "m", "o"], false, false);
+  var peg$e30 = peg$literalExpectation("C", false);
+  var peg$e31 = peg$classExpectation(["c", "f", ["n", "o"]], false, false);
+  var peg$f0 = function (c) {
+    return isNormalChar(c);
+  };
+  var peg$f1 = function (c) {
+    return isCCChar(c);
+  };
+  var peg$currPos = options.peg$currPos | 0;
+  var peg$posDetailsCache = [{
+    line: 1,
+    column: 1
+  }];
+  var peg$maxFailPos = peg$currPos;
+  var peg$maxFailExpected = options.peg$maxFailExpected || [];
+  var peg$silentFails = options.peg$silentFails | 0;
+  var peg$result;
+  if (options.startRule) {
+    if (!(options.startRule in peg$startRuleFunctions)) {
+      throw new Error("Can't start parsing from rule \"" + options.startRule + "\".");
+    }
+    peg$startRuleFunction = peg$startRuleFunctions[options.startRule];
+  }
+  function peg$literalExpectation(text, ignoreCase) {
+    return {
+      type: "literal",
+      text: text,
+      ignoreCase: ignoreCase
+    };
+  }
+  function peg$classExpectation(parts, inverted, ignoreCase) {
+    return {
+      type: "class",
+      parts: parts,
+      inverted: inverted,
+      ignoreCase: ignoreCase
+    };
+  }
+  function peg$anyExpectation() {
+    return {
+      type: "any"
+    };
+  }
+  function peg$endExpectation() {
+    return {
+      type: "end"
+    };
+  }
+  function peg$computePosDetails(pos) {
+    var details = peg$posDetailsCache[pos];
+    var p;
+    if (details) {
+      return details;
+    } else {
+      if (pos >= peg$posDetailsCache.length) {
+        p = peg$posDetailsCache.length - 1;
+      } else {
+        p = pos;
+        while (!peg$posDetailsCache[--p]) {}
+      }
+      details = peg$posDetailsCache[p];
+      details = {
+        line: details.line,
+        column: details.column
+      };
+      while (p < pos) {
+        if (input.charCodeAt(p) === 10) {
+          details.line++;
+          details.column = 1;
+        } else {
+          details.column++;
+        }
+        p++;
+      }
+      peg$posDetailsCache[pos] = details;
+      return details;
+    }
+  }
+  function peg$computeLocation(startPos, endPos, offset) {
+    var startPosDetails = peg$computePosDetails(startPos);
+    var endPosDetails = peg$computePosDetails(endPos);
+    var res = {
+      source: peg$source,
+      start: {
+        offset: startPos,
+        line: startPosDetails.line,
+        column: startPosDetails.column
+      },
+      end: {
+        offset: endPos,
+        line: endPosDetails.line,
+        column: endPosDetails.column
+      }
+    };
+    return res;
+  }
+  function peg$fail(expected) {
+    if (peg$currPos < peg$maxFailPos) {
+      return;
+    }
+    if (peg$currPos > peg$maxFailPos) {
+      peg$maxFailPos = peg$currPos;
+      peg$maxFailExpected = [];
+    }
+    peg$maxFailExpected.push(expected);
+  }
+  function peg$buildStructuredError(expected, found, location) {
+    return new peg$SyntaxError(peg$SyntaxError.buildMessage(expected, found), expected, found, location);
+  }
+  function peg$parsestart() {
+    var s0;
+    s0 = peg$parseiregexp();
+    return s0;
+  }
+  function peg$parseiregexp() {
+    var s0, s1, s2, s3, s4, s5;
+    s0 = peg$currPos;
+    s1 = peg$parsebranch();
+    s2 = [];
+    s3 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 124) {
+      s4 = peg$c0;
+      peg$currPos++;
+    } else {
+      s4 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e0);
+      }
+    }
+    if (s4 !== peg$FAILED) {
+      s5 = peg$parsebranch();
+      s4 = [s4, s5];
+      s3 = s4;
+    } else {
+      peg$currPos = s3;
+      s3 = peg$FAILED;
+    }
+    while (s3 !== peg$FAILED) {
+      s2.push(s3);
+      s3 = peg$currPos;
+      if (input.charCodeAt(peg$currPos) === 124) {
+        s4 = peg$c0;
+        peg$currPos++;
+      } else {
+        s4 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e0);
+        }
+      }
+      if (s4 !== peg$FAILED) {
+        s5 = peg$parsebranch();
+        s4 = [s4, s5];
+        s3 = s4;
+      } else {
+        peg$currPos = s3;
+        s3 = peg$FAILED;
+      }
+    }
+    s1 = [s1, s2];
+    s0 = s1;
+    return s0;
+  }
+  function peg$parsebranch() {
+    var s0, s1;
+    s0 = [];
+    s1 = peg$parsepiece();
+    while (s1 !== peg$FAILED) {
+      s0.push(s1);
+      s1 = peg$parsepiece();
+    }
+    return s0;
+  }
+  function peg$parsepiece() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    s1 = peg$parseatom();
+    if (s1 !== peg$FAILED) {
+      s2 = peg$parsequantifier();
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsequantifier() {
+    var s0;
+    s0 = input.charAt(peg$currPos);
+    if (peg$r0.test(s0)) {
+      peg$currPos++;
+    } else {
+      s0 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e1);
+      }
+    }
+    if (s0 === peg$FAILED) {
+      s0 = peg$parserange_quantifier();
+    }
+    return s0;
+  }
+  function peg$parserange_quantifier() {
+    var s0, s1, s2, s3, s4, s5, s6;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 123) {
+      s1 = peg$c1;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e2);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = [];
+      s3 = input.charAt(peg$currPos);
+      if (peg$r1.test(s3)) {
+        peg$currPos++;
+      } else {
+        s3 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e3);
+        }
+      }
+      if (s3 !== peg$FAILED) {
+        while (s3 !== peg$FAILED) {
+          s2.push(s3);
+          s3 = input.charAt(peg$currPos);
+          if (peg$r1.test(s3)) {
+            peg$currPos++;
+          } else {
+            s3 = peg$FAILED;
+            if (peg$silentFails === 0) {
+              peg$fail(peg$e3);
+            }
+          }
+        }
+      } else {
+        s2 = peg$FAILED;
+      }
+      if (s2 !== peg$FAILED) {
+        s3 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 44) {
+          s4 = peg$c2;
+          peg$currPos++;
+        } else {
+          s4 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e4);
+          }
+        }
+        if (s4 !== peg$FAILED) {
+          s5 = [];
+          s6 = input.charAt(peg$currPos);
+          if (peg$r1.test(s6)) {
+            peg$currPos++;
+          } else {
+            s6 = peg$FAILED;
+            if (peg$silentFails === 0) {
+              peg$fail(peg$e3);
+            }
+          }
+          while (s6 !== peg$FAILED) {
+            s5.push(s6);
+            s6 = input.charAt(peg$currPos);
+            if (peg$r1.test(s6)) {
+              peg$currPos++;
+            } else {
+              s6 = peg$FAILED;
+              if (peg$silentFails === 0) {
+                peg$fail(peg$e3);
+              }
+            }
+          }
+          s4 = [s4, s5];
+          s3 = s4;
+        } else {
+          peg$currPos = s3;
+          s3 = peg$FAILED;
+        }
+        if (s3 === peg$FAILED) {
+          s3 = null;
+        }
+        if (input.charCodeAt(peg$currPos) === 125) {
+          s4 = peg$c3;
+          peg$currPos++;
+        } else {
+          s4 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e5);
+          }
+        }
+        if (s4 !== peg$FAILED) {
+          s1 = [s1, s2, s3, s4];
+          s0 = s1;
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parseatom() {
+    var s0, s1, s2, s3;
+    s0 = peg$parsenormal_char();
+    if (s0 === peg$FAILED) {
+      s0 = peg$parsechar_class();
+      if (s0 === peg$FAILED) {
+        s0 = peg$currPos;
+        if (input.charCodeAt(peg$currPos) === 40) {
+          s1 = peg$c4;
+          peg$currPos++;
+        } else {
+          s1 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e6);
+          }
+        }
+        if (s1 !== peg$FAILED) {
+          s2 = peg$parseiregexp();
+          if (s2 !== peg$FAILED) {
+            if (input.charCodeAt(peg$currPos) === 41) {
+              s3 = peg$c5;
+              peg$currPos++;
+            } else {
+              s3 = peg$FAILED;
+              if (peg$silentFails === 0) {
+                peg$fail(peg$e7);
+              }
+            }
+            if (s3 !== peg$FAILED) {
+              s1 = [s1, s2, s3];
+              s0 = s1;
+            } else {
+              peg$currPos = s0;
+              s0 = peg$FAILED;
+            }
+          } else {
+            peg$currPos = s0;
+            s0 = peg$FAILED;
+          }
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      }
+    }
+    return s0;
+  }
+  function peg$parsenormal_char() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.length > peg$currPos) {
+      s1 = input.charAt(peg$currPos);
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e8);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$f0(s1);
+      if (s2) {
+        s2 = undefined;
+      } else {
+        s2 = peg$FAILED;
+      }
+      if (s2 !== peg$FAILED) {
+        s0 = s1;
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsechar_class() {
+    var s0;
+    if (input.charCodeAt(peg$currPos) === 46) {
+      s0 = peg$c6;
+      peg$currPos++;
+    } else {
+      s0 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e9);
+      }
+    }
+    if (s0 === peg$FAILED) {
+      s0 = peg$parsesingle_char_esc();
+      if (s0 === peg$FAILED) {
+        s0 = peg$parsechar_class_esc();
+        if (s0 === peg$FAILED) {
+          s0 = peg$parsechar_class_expr();
+        }
+      }
+    }
+    return s0;
+  }
+  function peg$parsesingle_char_esc() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 92) {
+      s1 = peg$c7;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e10);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r2.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e11);
+        }
+      }
+      if (s2 !== peg$FAILED) {
+        s1 = [s1, s2];
+        s0 = s1;
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsechar_class_esc() {
+    var s0;
+    s0 = peg$parsecat_esc();
+    if (s0 === peg$FAILED) {
+      s0 = peg$parsecompl_esc();
+    }
+    return s0;
+  }
+  function peg$parsechar_class_expr() {
+    var s0, s1, s2, s3, s4, s5, s6;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 91) {
+      s1 = peg$c8;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e12);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      if (input.charCodeAt(peg$currPos) === 94) {
+        s2 = peg$c9;
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e13);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      if (input.charCodeAt(peg$currPos) === 45) {
+        s3 = peg$c10;
+        peg$currPos++;
+      } else {
+        s3 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e14);
+        }
+      }
+      if (s3 === peg$FAILED) {
+        s3 = peg$parsecce1();
+      }
+      if (s3 !== peg$FAILED) {
+        s4 = [];
+        s5 = peg$parsecce1();
+        while (s5 !== peg$FAILED) {
+          s4.push(s5);
+          s5 = peg$parsecce1();
+        }
+        if (input.charCodeAt(peg$currPos) === 45) {
+          s5 = peg$c10;
+          peg$currPos++;
+        } else {
+          s5 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e14);
+          }
+        }
+        if (s5 === peg$FAILED) {
+          s5 = null;
+        }
+        if (input.charCodeAt(peg$currPos) === 93) {
+          s6 = peg$c11;
+          peg$currPos++;
+        } else {
+          s6 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e15);
+          }
+        }
+        if (s6 !== peg$FAILED) {
+          s1 = [s1, s2, s3, s4, s5, s6];
+          s0 = s1;
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsecce1() {
+    var s0, s1, s2, s3, s4;
+    s0 = peg$currPos;
+    s1 = peg$parsecc_char();
+    if (s1 !== peg$FAILED) {
+      s2 = peg$currPos;
+      if (input.charCodeAt(peg$currPos) === 45) {
+        s3 = peg$c10;
+        peg$currPos++;
+      } else {
+        s3 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e14);
+        }
+      }
+      if (s3 !== peg$FAILED) {
+        s4 = peg$parsecc_char();
+        if (s4 !== peg$FAILED) {
+          s3 = [s3, s4];
+          s2 = s3;
+        } else {
+          peg$currPos = s2;
+          s2 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s2;
+        s2 = peg$FAILED;
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    if (s0 === peg$FAILED) {
+      s0 = peg$parsechar_class_esc();
+    }
+    return s0;
+  }
+  function peg$parsecc_char() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.length > peg$currPos) {
+      s1 = input.charAt(peg$currPos);
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e8);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$f1(s1);
+      if (s2) {
+        s2 = undefined;
+      } else {
+        s2 = peg$FAILED;
+      }
+      if (s2 !== peg$FAILED) {
+        s0 = s1;
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    if (s0 === peg$FAILED) {
+      s0 = peg$parsesingle_char_esc();
+    }
+    return s0;
+  }
+  function peg$parsecat_esc() {
+    var s0, s1, s2, s3;
+    s0 = peg$currPos;
+    if (input.substr(peg$currPos, 3) === peg$c12) {
+      s1 = peg$c12;
+      peg$currPos += 3;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e16);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$parseis_category();
+      if (s2 !== peg$FAILED) {
+        if (input.charCodeAt(peg$currPos) === 125) {
+          s3 = peg$c3;
+          peg$currPos++;
+        } else {
+          s3 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e5);
+          }
+        }
+        if (s3 !== peg$FAILED) {
+          s1 = [s1, s2, s3];
+          s0 = s1;
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsecompl_esc() {
+    var s0, s1, s2, s3;
+    s0 = peg$currPos;
+    if (input.substr(peg$currPos, 3) === peg$c13) {
+      s1 = peg$c13;
+      peg$currPos += 3;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e17);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = peg$parseis_category();
+      if (s2 !== peg$FAILED) {
+        if (input.charCodeAt(peg$currPos) === 125) {
+          s3 = peg$c3;
+          peg$currPos++;
+        } else {
+          s3 = peg$FAILED;
+          if (peg$silentFails === 0) {
+            peg$fail(peg$e5);
+          }
+        }
+        if (s3 !== peg$FAILED) {
+          s1 = [s1, s2, s3];
+          s0 = s1;
+        } else {
+          peg$currPos = s0;
+          s0 = peg$FAILED;
+        }
+      } else {
+        peg$currPos = s0;
+        s0 = peg$FAILED;
+      }
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parseis_category() {
+    var s0;
+    s0 = peg$parseletters();
+    if (s0 === peg$FAILED) {
+      s0 = peg$parsemarks();
+      if (s0 === peg$FAILED) {
+        s0 = peg$parsenumbers();
+        if (s0 === peg$FAILED) {
+          s0 = peg$parsepunctuation();
+          if (s0 === peg$FAILED) {
+            s0 = peg$parseseparators();
+            if (s0 === peg$FAILED) {
+              s0 = peg$parsesymbols();
+              if (s0 === peg$FAILED) {
+                s0 = peg$parseothers();
+              }
+            }
+          }
+        }
+      }
+    }
+    return s0;
+  }
+  function peg$parseletters() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 76) {
+      s1 = peg$c14;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e18);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r3.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e19);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsemarks() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 77) {
+      s1 = peg$c15;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e20);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r4.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e21);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsenumbers() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 78) {
+      s1 = peg$c16;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e22);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r5.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e23);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsepunctuation() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 80) {
+      s1 = peg$c17;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e24);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r6.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e25);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parseseparators() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 90) {
+      s1 = peg$c18;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e26);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r7.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e27);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parsesymbols() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 83) {
+      s1 = peg$c19;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e28);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r8.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e29);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  function peg$parseothers() {
+    var s0, s1, s2;
+    s0 = peg$currPos;
+    if (input.charCodeAt(peg$currPos) === 67) {
+      s1 = peg$c20;
+      peg$currPos++;
+    } else {
+      s1 = peg$FAILED;
+      if (peg$silentFails === 0) {
+        peg$fail(peg$e30);
+      }
+    }
+    if (s1 !== peg$FAILED) {
+      s2 = input.charAt(peg$currPos);
+      if (peg$r9.test(s2)) {
+        peg$currPos++;
+      } else {
+        s2 = peg$FAILED;
+        if (peg$silentFails === 0) {
+          peg$fail(peg$e31);
+        }
+      }
+      if (s2 === peg$FAILED) {
+        s2 = null;
+      }
+      s1 = [s1, s2];
+      s0 = s1;
+    } else {
+      peg$currPos = s0;
+      s0 = peg$FAILED;
+    }
+    return s0;
+  }
+  peg$result = peg$startRuleFunction();
+  if (options.peg$library) {
+    return /** @type {any} */{
+      peg$result,
+      peg$currPos,
+      peg$FAILED,
+      peg$maxFailExpected,
+      peg$maxFailPos
+    };
+  }
+  if (peg$result !== peg$FAILED && peg$currPos === input.length) {
+    return peg$result;
+  } else {
+    if (peg$result !== peg$FAILED && peg$currPos < input.length) {
+      peg$fail(peg$endExpectation());
+    }
+    throw peg$buildStructuredError(peg$maxFailExpected, peg$maxFailPos < input.length ? input.charAt(peg$maxFailPos) : null, peg$maxFailPos < input.length ? peg$computeLocation(peg$maxFailPos, peg$maxFailPos + 1) : peg$computeLocation(peg$maxFailPos, peg$maxFailPos));
+  }
+}
+var iregexp$1 = {
+  StartRules: ["start"],
+  SyntaxError: peg$SyntaxError,
+  parse: peg$parse
+};
+
+const iregexp = iregexp$1;
+
+/**
+ * Return _true_ if _pattern_ is a valid I-Regexp
+ * @param {string} pattern - Regular expression pattern to check.
+ * @returns true if _pattern_ is valid, or false otherwise.
+ */
+function check(pattern) {
+  try {
+    iregexp.parse(pattern, {});
+  } catch (error) {
+    if (error instanceof iregexp.SyntaxError) {
+      return false;
+    }
+    throw error;
+  }
+  return true;
+}
+var check_1 = {
+  check
+};
+
+var check$1 = check_1.check;
+
+class Match {
+  argTypes = [FunctionExpressionType.ValueType, FunctionExpressionType.ValueType];
+  returnType = FunctionExpressionType.LogicalType;
+  #cache;
+  constructor(options = {}) {
+    this.options = options;
+    this.cacheSize = options.cacheSize ?? 10;
+    this.throwErrors = options.throwErrors ?? false;
+    this.iRegexpCheck = options.iRegexpCheck ?? true;
+    this.#cache = new LRUCache(this.cacheSize);
+  }
+
+  // eslint-disable-next-line sonarjs/cognitive-complexity
+  call(s, pattern) {
+    if (this.cacheSize > 0) {
+      const re = this.#cache.get(pattern);
+      if (re) {
+        try {
+          return re.test(s);
+        } catch (error) {
+          if (this.throwErrors) throw error;
+          return false;
+        }
+      }
+    }
+    if (!isString(pattern)) {
+      if (this.throwErrors) {
+        throw new IRegexpError(`match() expected a string pattern, found ${pattern}`);
+      }
+      return false;
+    }
+    if (this.iRegexpCheck && !check$1(pattern)) {
+      if (this.throwErrors) {
+        throw new IRegexpError(`pattern ${pattern} is not a valid I-Regexp pattern`);
+      }
+      return false;
+    }
+    try {
+      const re = new RegExp(fullMatch(pattern), "u");
+      if (this.cacheSize > 0) this.#cache.set(pattern, re);
+      return re.test(s);
+    } catch (error) {
+      if (this.throwErrors) throw error;
+      return false;
+    }
+  }
+}
+
+class Search {
+  argTypes = [FunctionExpressionType.ValueType, FunctionExpressionType.ValueType];
+  returnType = FunctionExpressionType.LogicalType;
+  #cache;
+  constructor(options = {}) {
+    this.options = options;
+    this.cacheSize = options.cacheSize ?? 10;
+    this.throwErrors = options.throwErrors ?? false;
+    this.iRegexpCheck = options.iRegexpCheck ?? true;
+    this.#cache = new LRUCache(this.cacheSize);
+  }
+
+  // eslint-disable-next-line sonarjs/cognitive-complexity
+  call(s, pattern) {
+    if (this.cacheSize > 0) {
+      const re = this.#cache.get(pattern);
+      if (re) {
+        try {
+          return !!s.match(re);
+        } catch (error) {
+          if (this.throwErrors) throw error;
+          return false;
+        }
+      }
+    }
+    if (!isString(pattern)) {
+      if (this.throwErrors) {
+        throw new IRegexpError(`match() expected a string pattern, found ${pattern}`);
+      }
+      return false;
+    }
+    if (this.iRegexpCheck && !check$1(pattern)) {
+      if (this.throwErrors) {
+        throw new IRegexpError(`pattern ${pattern} is not a valid I-Regexp pattern`);
+      }
+      return false;
+    }
+    try {
+      const re = new RegExp(mapRegexp(pattern), "u");
+      if (this.cacheSize > 0) this.#cache.set(pattern, re);
+      return !!s.match(re);
+    } catch (error) {
+      if (this.throwErrors) throw error;
+      return false;
+    }
+  }
+}
+
+class Value {
+  argTypes = [FunctionExpressionType.NodesType];
+  returnType = FunctionExpressionType.ValueType;
+  call(nodes) {
+    if (nodes.length === 1) return nodes.nodes[0].value;
+    return Nothing;
+  }
+}
+
+/**
+ *
+ */
+let TokenKind = /*#__PURE__*/function (TokenKind) {
+  TokenKind["AND"] = "TOKEN_AND";
+  TokenKind["COLON"] = "TOKEN_COLON";
+  TokenKind["COMMA"] = "TOKEN_COMMA";
+  TokenKind["CURRENT"] = "TOKEN_CURRENT_VALUE";
+  TokenKind["CURRENT_KEY"] = "TOKEN_CURRENT_KEY";
+  // non-standard, default `#`
+  TokenKind["DDOT"] = "TOKEN_DDOT";
+  TokenKind["DOT"] = "TOKEN_DOT";
+  TokenKind["DOUBLE_QUOTE_STRING"] = "TOKEN_DOUBLE_QUOTE_STRING";
+  TokenKind["EOF"] = "TOKEN_EOF";
+  TokenKind["EQ"] = "TOKEN_EQ";
+  TokenKind["ERROR"] = "TOKEN_ERROR";
+  TokenKind["FALSE"] = "TOKEN_FALSE";
+  TokenKind["FILTER"] = "TOKEN_FILTER_START";
+  TokenKind["FUNCTION"] = "TOKEN_FUNCTION";
+  TokenKind["GE"] = "TOKEN_GE";
+  TokenKind["GT"] = "TOKEN_GT";
+  TokenKind["INDEX"] = "TOKEN_INDEX";
+  TokenKind["KEY"] = "TOKEN_KEY";
+  // non-standard, default `~<name>`
+  TokenKind["KEY_DOUBLE_QUOTE_STRING"] = "TOKEN_KEY_DOUBLE_QUOTE_STRING";
+  // non-standard, `~"<name>"`
+  TokenKind["KEY_SINGLE_QUOTE_STRING"] = "TOKEN_KEY_SINGLE_QUOTE_STRING";
+  // non-standard, `~'<name>'`
+  TokenKind["KEYS"] = "TOKEN_KEYS";
+  // non-standard, default `~`
+  TokenKind["KEYS_FILTER"] = "TOKEN_KEYS_FILTER";
+  // non-standard, `~?<expression>`
+  TokenKind["LBRACKET"] = "TOKEN_LBRACKET";
+  TokenKind["LE"] = "TOKEN_LE";
+  TokenKind["LG"] = "TOKEN_LG";
+  TokenKind["LPAREN"] = "TOKEN_LPAREN";
+  TokenKind["LT"] = "TOKEN_LT";
+  TokenKind["NAME"] = "TOKEN_NAME";
+  TokenKind["NE"] = "TOKEN_NE";
+  TokenKind["NOT"] = "TOKEN_NOT";
+  TokenKind["NULL"] = "TOKEN_NULL";
+  TokenKind["NUMBER"] = "NUMBER";
+  TokenKind["OR"] = "TOKEN_OR";
+  TokenKind["RBRACKET"] = "TOKEN_RBRACKET";
+  TokenKind["ROOT"] = "TOKEN_ROOT";
+  TokenKind["RPAREN"] = "TOKEN_RPAREN";
+  TokenKind["SINGLE_QUOTE_STRING"] = "TOKEN_SINGLE_QUOTE_STRING";
+  TokenKind["TRUE"] = "TOKEN_TRUE";
+  TokenKind["WILD"] = "TOKEN_WILD";
+  return TokenKind;
+}({});
+
+/**
+ *
+ */
+class Token {
+  constructor(kind, value, index, input) {
+    this.kind = kind;
+    this.value = value;
+    this.index = index;
+    this.input = input;
+  }
+}
+new Token(TokenKind.EOF, "", -1, "");
+
+/**
+ *
+ */
+class TokenStream {
+  #pos = 0;
+  constructor(tokens) {
+    this.tokens = tokens;
+  }
+  get current() {
+    return this.tokens[this.#pos];
+  }
+  get peek() {
+    if (this.#pos >= this.tokens.length - 1) return this.tokens[this.tokens.length - 1];
+    return this.tokens[this.#pos + 1];
+  }
+  next() {
+    const current = this.current;
+    this.#pos += 1;
+    return current;
+  }
+  backup() {
+    if (this.#pos > 0) this.#pos -= 1;
+  }
+  expect(kind) {
+    if (this.current.kind !== kind) {
+      throw new JSONPathSyntaxError(`expected token '${kind}', found '${this.current.kind}'`, this.current);
+    }
+  }
+  expectPeek(kind) {
+    const peeked = this.peek;
+    if (peeked.kind !== kind) {
+      throw new JSONPathSyntaxError(`expected token '${kind}', found '${peeked.kind}'`, peeked);
+    }
+  }
+  expectPeekNot(kind, message) {
+    const peeked = this.peek;
+    if (peeked.kind === kind) {
+      throw new JSONPathSyntaxError(message, peeked);
+    }
+  }
+}
+
+/** A lexer that accepts additional, non-standard tokens. */
+
+
+// These regular expressions are to be used with Lexer.acceptMatchRun(),
+// which expects the sticky flag to be set.
+const exponentPattern = /[eE][+-]?\d+/y;
+const functionNamePattern = /[a-z][a-z_0-9]*/y;
+const indexPattern = /-?\d+/y;
+const intPattern = /-?\d+/y;
+const namePattern = /[\u0080-\uFFFFa-zA-Z_][\u0080-\uFFFFa-zA-Z0-9_-]*/y;
+const whitespace = new Set([" ", "\n", "\t", "\r"]);
+const nameFirstPattern = /[\u0080-\uFFFFa-zA-Z_]/; // don't set sticky bit
+
+/**
+ * JSONPath lexical scanner.
+ *
+ * Lexer state is shared between this class and the current state function. A
+ * new _Lexer_ instance is automatically created every time a path is tokenized.
+ *
+ * Use {@link tokenize} to get an array of {@link Token}'s for a JSONPath query.
+ */
+class Lexer {
+  /**
+   * Filter nesting level.
+   */
+  filterLevel = 0;
+
+  /**
+   * A running count of parentheses for each, possibly nested, function call.
+   *
+   * If the stack is empty, we are not in a function call. Remember that
+   * function arguments can use arbitrarily nested in parentheses.
+   */
+  funcCallStack = [];
+
+  /**
+   * A stack of parentheses and square brackets used to check for balanced
+   * brackets.
+   */
+  bracketStack = [];
+
+  /** Tokens resulting from tokenizing a JSONPath query. */
+  tokens = [];
+  #start = 0;
+  #pos = 0;
+
+  /**
+   * @param path - A JSONPath query.
+   */
+  constructor(environment, path) {
+    this.environment = environment;
+    this.path = path;
+  }
+  get pos() {
+    return this.#pos;
+  }
+  get start() {
+    return this.#start;
+  }
+  run() {
+    let state = lexRoot;
+    while (state) {
+      state = state(this);
+    }
+  }
+  emit(t) {
+    this.tokens.push(new Token(t, this.path.slice(this.#start, this.#pos), this.#start, this.path));
+    this.#start = this.#pos;
+  }
+  next() {
+    if (this.#pos >= this.path.length) return "";
+    const s = this.path[this.#pos];
+    this.#pos += 1;
+    return s;
+  }
+  ignore() {
+    this.#start = this.#pos;
+  }
+  backup() {
+    if (this.#pos <= this.#start) {
+      const msg = "can't backup beyond start";
+      throw new JSONPathLexerError(msg, new Token(TokenKind.ERROR, msg, this.#pos, this.path));
+    }
+    this.#pos -= 1;
+  }
+  peek() {
+    const ch = this.next();
+    if (ch) this.backup();
+    return ch;
+  }
+  peekMatch(pattern) {
+    const ch = this.next();
+    if (ch) this.backup();
+    return pattern.test(ch);
+  }
+  accept(valid) {
+    const ch = this.next();
+    if (valid.has(ch)) return true;
+    if (ch) this.backup();
+    return false;
+  }
+  acceptMatch(pattern) {
+    const ch = this.next();
+    if (pattern.test(ch)) return true;
+    if (ch) this.backup();
+    return false;
+  }
+  acceptRun(valid) {
+    let found = false;
+    let ch = this.next();
+    while (valid.has(ch)) {
+      ch = this.next();
+      found = true;
+    }
+    if (ch) this.backup();
+    return found;
+  }
+  acceptMatchRun(pattern) {
+    pattern.lastIndex = this.#pos;
+    const match = pattern.exec(this.path);
+    pattern.lastIndex = 0;
+    if (match) {
+      this.#pos += match[0].length;
+      return true;
+    }
+    return false;
+  }
+  ignoreWhitespace() {
+    if (this.#pos !== this.#start) {
+      const msg = `must emit or ignore before consuming whitespace ('${this.path.slice(this.#start, this.#pos)}':${this.pos})`;
+      throw new JSONPathLexerError(msg, new Token(TokenKind.ERROR, msg, this.pos, this.path));
+    }
+    if (this.acceptRun(whitespace)) {
+      this.ignore();
+      return true;
+    }
+    return false;
+  }
+  error(msg) {
+    this.tokens.push(new Token(TokenKind.ERROR, msg, this.#pos, this.path));
+  }
+}
+/**
+ * Return a lexer for _path_ and an array to be populated with Tokens.
+ *
+ * `lexer.run()` must be called to populate the returned tokens array.
+ *
+ * You probably want to use {@link tokenize} instead of _lex_. This function
+ * is mostly for internal use, where we want to test the state of the returned
+ * _lexer_ after tokens have been populated.
+ *
+ * @param path - A JSONPath query.
+ * @returns A two-tuple containing a lexer for _path_ and an array to populate
+ * with tokens.
+ */
+function lex(environment, path) {
+  const lexer = new Lexer(environment, path);
+  return [lexer, lexer.tokens];
+}
+
+/**
+ * Scan _path_ and return an array of tokens to be parsed by the parser.
+ * @param path - A JSONPath query.
+ * @returns Tokens to be parsed by the parser.
+ */
+function tokenize(environment, path) {
+  const [lexer, tokens] = lex(environment, path);
+  lexer.run();
+
+  // If there's an error, it will be the last token with kind set to ERROR.
+  if (tokens.length && tokens[tokens.length - 1].kind === TokenKind.ERROR) {
+    throw new JSONPathSyntaxError(tokens[tokens.length - 1].value, tokens[tokens.length - 1]);
+  }
+
+  // If the bracket stack is not empty, we hav unbalanced brackets.
+  // This might not be reachable.
+  if (lexer.bracketStack.length !== 0) {
+    const [ch, index] = lexer.bracketStack[lexer.bracketStack.length - 1];
+    const msg = "unbalanced brackets";
+    throw new JSONPathSyntaxError(msg, new Token(TokenKind.ERROR, ch, index, path));
+  }
+  return tokens;
+}
+function lexRoot(l) {
+  const ch = l.next();
+  if (ch !== "$") {
+    l.backup();
+    l.error(`expected '$', found '${ch}'`);
+    return null;
+  }
+  l.emit(TokenKind.ROOT);
+  return lexSegment;
+}
+function lexSegment(l) {
+  if (l.ignoreWhitespace() && !l.peek()) {
+    l.error("trailing whitespace");
+  }
+  const ch = l.next();
+  switch (ch) {
+    case "":
+      l.emit(TokenKind.EOF);
+      return null;
+    case ".":
+      if (l.peek() === ".") {
+        l.next();
+        l.emit(TokenKind.DDOT);
+        return lexDescendantSelection;
+      }
+      return lexDotSelector;
+    case "[":
+      l.bracketStack.push(["[", l.start]);
+      l.emit(TokenKind.LBRACKET);
+      return lexInsideBracketedSelection;
+    default:
+      l.backup();
+      if (l.filterLevel) return lexInsideFilter;
+      l.error(`expected '.', '..' or a bracketed selection, found '${ch}'`);
+      return null;
+  }
+}
+
+/**
+ * Similar to _lexSegment_, but ..
+ *   - no leading whitespace
+ *   - no extra dot before a property name
+ *   - there must be a selector, so EOF would be an error
+ * @param l -
+ * @returns -
+ */
+function lexDescendantSelection(l) {
+  if (l.acceptMatchRun(namePattern)) {
+    // Shorthand name
+    l.emit(TokenKind.NAME);
+    return lexSegment;
+  }
+  if (!l.environment.strict) {
+    // We're effectively disabling the _key selector_ and _keys filter selector_ if a
+    // custom _keys selector_ is set.
+    if (l.environment.keysPattern.source === "~" && l.peek() === "~") {
+      l.next();
+      if (l.peekMatch(nameFirstPattern)) {
+        // Non-standard key selector
+        l.ignore(); // ignore ~
+        l.acceptMatchRun(namePattern);
+        l.emit(TokenKind.KEY);
+        return lexSegment;
+      } else {
+        // Non-standard keys selector
+        l.emit(TokenKind.KEYS);
+        return lexSegment;
+      }
+    } else if (l.acceptMatchRun(l.environment.keysPattern)) {
+      // NOTE: A custom keys pattern does not play well with other non-standard key selectors.
+      // We leave this here for backwards compatibility.
+      l.emit(TokenKind.KEYS);
+      return lexSegment;
+    }
+  }
+  const ch = l.next();
+  switch (ch) {
+    case "":
+      l.error("bald descendant segment");
+      return null;
+    case "*":
+      l.emit(TokenKind.WILD);
+      return lexSegment;
+    case "[":
+      l.bracketStack.push(["[", l.start]);
+      l.emit(TokenKind.LBRACKET);
+      return lexInsideBracketedSelection;
+    default:
+      l.backup();
+      l.error(`unexpected descendent selection token '${ch}'`);
+      return null;
+  }
+}
+function lexDotSelector(l) {
+  l.ignore();
+  if (l.ignoreWhitespace()) {
+    l.error("unexpected whitespace after dot");
+    return null;
+  }
+  if (!l.environment.strict) {
+    // We're effectively disabling the _key selector_ and _keys filter selector_ if a
+    // custom _keys selector_ is set.
+    if (l.environment.keysPattern.source === "~" && l.peek() === "~") {
+      l.next();
+      if (l.peekMatch(nameFirstPattern)) {
+        // Non-standard key selector
+        l.ignore(); // ignore ~
+        l.acceptMatchRun(namePattern);
+        l.emit(TokenKind.KEY);
+        return lexSegment;
+      } else {
+        // Non-standard keys selector
+        l.emit(TokenKind.KEYS);
+        return lexSegment;
+      }
+    } else if (l.acceptMatchRun(l.environment.keysPattern)) {
+      // NOTE: A custom keys pattern does not play well with other non-standard key selectors.
+      // We leave this here for backwards compatibility.
+      l.emit(TokenKind.KEYS);
+      return lexSegment;
+    }
+  }
+  if (l.acceptMatchRun(namePattern)) {
+    l.emit(TokenKind.NAME);
+    return lexSegment;
+  }
+  const ch = l.next();
+  if (ch === "*") {
+    l.emit(TokenKind.WILD);
+    return lexSegment;
+  }
+  l.backup();
+  l.error(`unexpected shorthand selector '${ch}'`);
+  return null;
+}
+function lexInsideBracketedSelection(l) {
+  for (;;) {
+    l.ignoreWhitespace();
+    if (l.acceptMatchRun(indexPattern)) {
+      l.emit(TokenKind.INDEX);
+      continue;
+    }
+    if (!l.environment.strict && l.acceptMatchRun(l.environment.keysPattern)) {
+      switch (l.peek()) {
+        case "'":
+          l.ignore(); // ~
+          l.next();
+          return lexSingleQuoteKeyString(l);
+        case '"':
+          l.ignore(); // ~
+          l.next();
+          return lexDoubleQuoteKeyString(l);
+        case "?":
+          l.next();
+          l.emit(TokenKind.KEYS_FILTER);
+          l.filterLevel += 1;
+          return lexInsideFilter;
+        default:
+          l.emit(TokenKind.KEYS);
+          continue;
+      }
+    }
+    const ch = l.next();
+    switch (ch) {
+      case "]":
+        if (l.bracketStack.length === 0 || l.bracketStack[l.bracketStack.length - 1][0] !== "[") {
+          l.backup();
+          l.error("unbalanced brackets");
+          return null;
+        }
+        l.bracketStack.pop();
+        l.emit(TokenKind.RBRACKET);
+        return lexSegment;
+      case "":
+        l.error("unclosed bracketed selection");
+        return null;
+      case "*":
+        l.emit(TokenKind.WILD);
+        continue;
+      case "?":
+        l.emit(TokenKind.FILTER);
+        l.filterLevel += 1;
+        return lexInsideFilter;
+      case ",":
+        l.emit(TokenKind.COMMA);
+        continue;
+      case ":":
+        l.emit(TokenKind.COLON);
+        continue;
+      case "'":
+        return lexSingleQuoteStringInsideBracketSelection;
+      case '"':
+        return lexDoubleQuoteStringInsideBracketSelection;
+      default:
+        l.backup();
+        l.error(`unexpected token '${ch}' in bracketed selection`);
+        return null;
+    }
+  }
+}
+
+// eslint-disable-next-line sonarjs/cognitive-complexity
+function lexInsideFilter(l) {
+  for (;;) {
+    l.ignoreWhitespace();
+    const ch = l.next();
+    switch (ch) {
+      case "":
+        l.error("unclosed bracketed selection");
+        return null;
+      case "]":
+        l.filterLevel -= 1;
+        l.backup();
+        return lexInsideBracketedSelection;
+      case ",":
+        l.emit(TokenKind.COMMA);
+        // If we have unbalanced parens, we are inside a function call and a
+        // comma separates arguments. Otherwise a comma separates selectors.
+        if (l.funcCallStack.length) continue;
+        l.filterLevel -= 1;
+        return lexInsideBracketedSelection;
+      case "'":
+        return lexSingleQuoteStringInsideFilterExpression;
+      case '"':
+        return lexDoubleQuoteStringInsideFilterExpression;
+      case "(":
+        l.bracketStack.push(["(", l.start]);
+        l.emit(TokenKind.LPAREN);
+        // Are we in a function call? If so, a function argument contains parens.
+        if (l.funcCallStack.length) l.funcCallStack[l.funcCallStack.length - 1] += 1;
+        continue;
+      case ")":
+        if (l.bracketStack.length === 0 || l.bracketStack[l.bracketStack.length - 1][0] !== "(") {
+          l.backup();
+          l.error("unbalanced brackets");
+          return null;
+        }
+        l.bracketStack.pop();
+        l.emit(TokenKind.RPAREN);
+        // Are we closing a function call or a parenthesized expression?
+        if (l.funcCallStack.length) {
+          if (l.funcCallStack[l.funcCallStack.length - 1] === 1) {
+            l.funcCallStack.pop();
+          } else {
+            l.funcCallStack[l.funcCallStack.length - 1] -= 1;
+          }
+        }
+        continue;
+      case "$":
+        l.emit(TokenKind.ROOT);
+        return lexSegment;
+      case "@":
+        l.emit(TokenKind.CURRENT);
+        return lexSegment;
+      case "#":
+        if (l.environment.strict) {
+          l.backup();
+          l.error(`unexpected filter selector token '${ch}'`);
+          return null;
+        }
+        l.emit(TokenKind.CURRENT_KEY);
+        return lexSegment;
+      case ".":
+        l.backup();
+        return lexSegment;
+      case "!":
+        if (l.peek() === "=") {
+          l.next();
+          l.emit(TokenKind.NE);
+        } else {
+          l.emit(TokenKind.NOT);
+        }
+        continue;
+      case "=":
+        if (l.peek() === "=") {
+          l.next();
+          l.emit(TokenKind.EQ);
+          continue;
+        } else {
+          l.backup();
+          l.error(`unexpected filter selector token '${ch}'`);
+          return null;
+        }
+      case "<":
+        if (l.peek() === "=") {
+          l.next();
+          l.emit(TokenKind.LE);
+        } else {
+          l.emit(TokenKind.LT);
+        }
+        continue;
+      case ">":
+        if (l.peek() === "=") {
+          l.next();
+          l.emit(TokenKind.GE);
+        } else {
+          l.emit(TokenKind.GT);
+        }
+        continue;
+      default:
+        l.backup();
+
+        // numbers
+        if (l.acceptMatchRun(intPattern)) {
+          if (l.peek() === ".") {
+            // A float.
+            l.next();
+            if (!l.acceptMatchRun(intPattern)) {
+              // Need at least one digit after a decimal place.
+              l.error("a fractional digit is required after a decimal point");
+              return null;
+            }
+          }
+          l.acceptMatchRun(exponentPattern);
+          l.emit(TokenKind.NUMBER);
+          continue;
+        }
+        if (l.acceptMatchRun(/&&/y)) {
+          l.emit(TokenKind.AND);
+          continue;
+        }
+        if (l.acceptMatchRun(/\|\|/y)) {
+          l.emit(TokenKind.OR);
+          continue;
+        }
+        if (l.acceptMatchRun(/true/y)) {
+          l.emit(TokenKind.TRUE);
+          continue;
+        }
+        if (l.acceptMatchRun(/false/y)) {
+          l.emit(TokenKind.FALSE);
+          continue;
+        }
+        if (l.acceptMatchRun(/null/y)) {
+          l.emit(TokenKind.NULL);
+          continue;
+        }
+
+        // functions
+        if (l.acceptMatchRun(functionNamePattern) && l.peek() === "(") {
+          // Keep track of parentheses for this function call.
+          l.funcCallStack.push(1);
+          l.emit(TokenKind.FUNCTION);
+          l.bracketStack.push(["(", l.start]);
+          l.next();
+          l.ignore();
+          continue;
+        }
+    }
+    l.error(`unexpected filter selector token '${ch}'`);
+    return null;
+  }
+}
+
+/**
+ * Return a state function tokenizing string literals using _quote_ and
+ * returning control to _state_.
+ * @param quote - One of `'` or `"`.
+ * @param state - The state function to return control to.
+ * @returns String tokenizing state function.
+ */
+function makeLexString(quote, state, token_kind) {
+  function _lexString(l) {
+    l.ignore();
+    if (l.peek() === quote) {
+      // empty string
+      l.emit(quote === "'" ? TokenKind.SINGLE_QUOTE_STRING : TokenKind.DOUBLE_QUOTE_STRING);
+      l.next();
+      l.ignore();
+      return state;
+    }
+    for (;;) {
+      const la = l.path.slice(l.pos, l.pos + 2);
+      const ch = l.next();
+      if (la === "\\\\" || la === `\\${quote}`) {
+        l.next();
+        continue;
+      } else if (ch === "\\" && !la.match(/\\[bfnrtu/]/)) {
+        l.error(`invalid escape`);
+        return null;
+      }
+      if (!ch) {
+        l.error(`unclosed string starting at index ${l.start}`);
+        return null;
+      }
+      if (ch === quote) {
+        l.backup();
+        l.emit(token_kind);
+        l.next();
+        l.ignore();
+        return state;
+      }
+    }
+  }
+  return _lexString;
+}
+const lexSingleQuoteStringInsideBracketSelection = makeLexString("'", lexInsideBracketedSelection, TokenKind.SINGLE_QUOTE_STRING);
+const lexDoubleQuoteStringInsideBracketSelection = makeLexString('"', lexInsideBracketedSelection, TokenKind.DOUBLE_QUOTE_STRING);
+const lexSingleQuoteStringInsideFilterExpression = makeLexString("'", lexInsideFilter, TokenKind.SINGLE_QUOTE_STRING);
+const lexDoubleQuoteStringInsideFilterExpression = makeLexString('"', lexInsideFilter, TokenKind.DOUBLE_QUOTE_STRING);
+const lexSingleQuoteKeyString = makeLexString("'", lexInsideBracketedSelection, TokenKind.KEY_SINGLE_QUOTE_STRING);
+const lexDoubleQuoteKeyString = makeLexString('"', lexInsideBracketedSelection, TokenKind.KEY_DOUBLE_QUOTE_STRING);
+
+/**
+ * Base class for all JSONPath segments and selectors.
+ */
+class JSONPathSelector {
+  /**
+   * @param token - The token at the start of this selector.
+   */
+  constructor(environment, token) {
+    this.environment = environment;
+    this.token = token;
+  }
+
+  /**
+   * @param node - Nodes matched by preceding selectors.
+   */
+
+  /**
+   * @param node - Nodes matched by preceding selectors.
+   */
+
+  /**
+   * Return a canonical string representation of this selector.
+   */
+}
+
+/**
+ * Shorthand and quoted name selector.
+ */
+class NameSelector extends JSONPathSelector {
+  constructor(environment, token, name) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+    this.name = name;
+  }
+  resolve(node) {
+    const rv = [];
+    if (!isArray(node.value) && hasStringKey(node.value, this.name)) {
+      rv.push(new JSONPathNode(node.value[this.name], node.location.concat(this.name), node.root));
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (!isArray(node.value) && hasStringKey(node.value, this.name)) {
+      yield new JSONPathNode(node.value[this.name], node.location.concat(this.name), node.root);
+    }
+  }
+  toString(options) {
+    const {
+      form
+    } = {
+      ...defaultSerializationOptions,
+      ...options
+    };
+    return form === "canonical" ? toCanonical(this.name) : toQuoted(this.name);
+  }
+  shorthand() {
+    return toShorthand(this.name);
+  }
+}
+
+/**
+ * Array index selector.
+ */
+class IndexSelector extends JSONPathSelector {
+  constructor(environment, token, index) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+    this.index = index;
+    if (index < this.environment.minIntIndex || index > this.environment.maxIntIndex) {
+      throw new JSONPathIndexError("index out of range", this.token);
+    }
+  }
+  resolve(node) {
+    const rv = [];
+    if (isArray(node.value)) {
+      const normIndex = this.normalizedIndex(node.value.length);
+      if (normIndex in node.value) {
+        rv.push(new JSONPathNode(node.value[normIndex], node.location.concat(normIndex), node.root));
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (isArray(node.value)) {
+      const normIndex = this.normalizedIndex(node.value.length);
+      if (normIndex in node.value) {
+        yield new JSONPathNode(node.value[normIndex], node.location.concat(normIndex), node.root);
+      }
+    }
+  }
+  toString() {
+    return String(this.index);
+  }
+  normalizedIndex(length) {
+    if (this.index < 0 && length >= Math.abs(this.index)) return length + this.index;
+    return this.index;
+  }
+}
+class SliceSelector extends JSONPathSelector {
+  constructor(environment, token, start, stop, step) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+    this.start = start;
+    this.stop = stop;
+    this.step = step;
+    this.checkRange(start, stop, step);
+  }
+  resolve(node) {
+    const rv = [];
+    if (!isArray(node.value)) return rv;
+    for (const [i, value] of this.slice(node.value, this.start, this.stop, this.step)) {
+      rv.push(new JSONPathNode(value, node.location.concat(i), node.root));
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (isArray(node.value)) {
+      for (const [i, value] of this.lazySlice(node.value, this.start, this.stop, this.step)) {
+        yield new JSONPathNode(value, node.location.concat(i), node.root);
+      }
+    }
+  }
+  toString() {
+    const start = this.start ? this.start : "";
+    const stop = this.stop ? this.stop : "";
+    const step = this.step ? this.step : "1";
+    return `${start}:${stop}:${step}`;
+  }
+  checkRange(...indices) {
+    for (const index of indices) {
+      if (index !== undefined && (index < this.environment.minIntIndex || index > this.environment.maxIntIndex)) {
+        throw new JSONPathIndexError("index out of range", this.token);
+      }
+    }
+  }
+  slice(arr, start, stop, step) {
+    const len = arr.length;
+    step = step ?? 1;
+    if (step === 0 || !len) return [];
+    const result = [];
+    let i;
+    if (step > 0) {
+      i = this.normalizeIndex(start, 0, len, step);
+      const stop_ = this.normalizeIndex(stop, len, len, step);
+      for (; i < stop_; i += step) {
+        result.push([i, arr[i]]);
+      }
+    } else {
+      i = this.normalizeIndex(start, len - 1, len, step);
+      const stop_ = this.normalizeIndex(stop, -1, len, step);
+      for (; i > stop_; i += step) {
+        result.push([i, arr[i]]);
+      }
+    }
+    return result;
+  }
+  *lazySlice(arr, start, stop, step) {
+    const len = arr.length;
+    step = step ?? 1;
+    if (step === 0 || !len) return [];
+    let i;
+    if (step > 0) {
+      i = this.normalizeIndex(start, 0, len, step);
+      const stop_ = this.normalizeIndex(stop, len, len, step);
+      for (; i < stop_; i += step) {
+        yield [i, arr[i]];
+      }
+    } else {
+      i = this.normalizeIndex(start, len - 1, len, step);
+      const stop_ = this.normalizeIndex(stop, -1, len, step);
+      for (; i > stop_; i += step) {
+        yield [i, arr[i]];
+      }
+    }
+  }
+  normalizeIndex(n, defaultValue, len, step) {
+    if (n === undefined) return defaultValue;
+    if (n < 0) return step < 0 ? Math.max(n + len, -1) : Math.max(n + len, 0);
+    return step < 0 ? Math.min(n, len - 1) : Math.min(n, len);
+  }
+}
+class WildcardSelector extends JSONPathSelector {
+  constructor(environment, token) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+  }
+  resolve(node) {
+    const rv = [];
+    if (node.value instanceof String) return rv;
+    if (isArray(node.value)) {
+      for (let i = 0; i < node.value.length; i++) {
+        rv.push(new JSONPathNode(node.value[i], node.location.concat(i), node.root));
+      }
+    } else if (isObject(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        rv.push(new JSONPathNode(value, node.location.concat(key), node.root));
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (isArray(node.value)) {
+      for (let i = 0; i < node.value.length; i++) {
+        yield new JSONPathNode(node.value[i], node.location.concat(i), node.root);
+      }
+    } else if (isObject(node.value) && !isString(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        yield new JSONPathNode(value, node.location.concat(key), node.root);
+      }
+    }
+  }
+  toString() {
+    return "*";
+  }
+}
+class FilterSelector extends JSONPathSelector {
+  constructor(environment, token, expression) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+    this.expression = expression;
+  }
+  resolve(node) {
+    const rv = [];
+    if (node.value instanceof String) return rv;
+    if (isArray(node.value)) {
+      for (let i = 0; i < node.value.length; i++) {
+        const value = node.value[i];
+        const filterContext = {
+          environment: this.environment,
+          currentValue: value,
+          rootValue: node.root,
+          currentKey: i
+        };
+        if (this.expression.evaluate(filterContext)) {
+          rv.push(new JSONPathNode(value, node.location.concat(i), node.root));
+        }
+      }
+    } else if (isObject(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        const filterContext = {
+          environment: this.environment,
+          currentValue: value,
+          rootValue: node.root,
+          currentKey: key
+        };
+        if (this.expression.evaluate(filterContext)) {
+          rv.push(new JSONPathNode(value, node.location.concat(key), node.root));
+        }
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (isArray(node.value)) {
+      for (let i = 0; i < node.value.length; i++) {
+        const value = node.value[i];
+        const filterContext = {
+          environment: this.environment,
+          currentValue: value,
+          rootValue: node.root,
+          lazy: true,
+          currentKey: i
+        };
+        if (this.expression.evaluate(filterContext)) {
+          yield new JSONPathNode(value, node.location.concat(i), node.root);
+        }
+      }
+    } else if (isObject(node.value) && !isString(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        const filterContext = {
+          environment: this.environment,
+          currentValue: value,
+          rootValue: node.root,
+          lazy: true,
+          currentKey: key
+        };
+        if (this.expression.evaluate(filterContext)) {
+          yield new JSONPathNode(value, node.location.concat(key), node.root);
+        }
+      }
+    }
+  }
+  toString(options) {
+    return `?${this.expression.toString(options)}`;
+  }
+}
+
+var selectors = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  FilterSelector: FilterSelector,
+  IndexSelector: IndexSelector,
+  JSONPathSelector: JSONPathSelector,
+  NameSelector: NameSelector,
+  SliceSelector: SliceSelector,
+  WildcardSelector: WildcardSelector
+});
+
+/** Base class for all JSONPath segments. Both shorthand and bracketed. */
+class JSONPathSegment {
+  constructor(environment, token, selectors) {
+    this.environment = environment;
+    this.token = token;
+    this.selectors = selectors;
+  }
+
+  /**
+   * @param nodes - Nodes matched by preceding segments.
+   */
+
+  /**
+   * @param nodes - Nodes matched by preceding segments.
+   */
+
+  /**
+   * Return a string representation of this segment.
+   */
+}
+
+/** The child selection segment. */
+class ChildSegment extends JSONPathSegment {
+  resolve(nodes) {
+    const rv = [];
+    for (const node of nodes) {
+      for (const selector of this.selectors) {
+        rv.push(...selector.resolve(node));
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(nodes) {
+    for (const node of nodes) {
+      for (const selector of this.selectors) {
+        yield* selector.resolve(node);
+      }
+    }
+  }
+  toString(options) {
+    const {
+      form
+    } = {
+      ...defaultSerializationOptions,
+      ...options
+    };
+    if (form === "pretty" && this.selectors.length === 1 && this.selectors[0] instanceof NameSelector) {
+      const shorthand = this.selectors[0].shorthand();
+      if (shorthand != null) return `.${shorthand}`;
+    }
+    return `[${this.selectors.map(s => s.toString(options)).join(", ")}]`;
+  }
+}
+
+/** The recursive descent segment. */
+class DescendantSegment extends JSONPathSegment {
+  resolve(nodes) {
+    const rv = [];
+    const visitor = (this.environment.nondeterministic ? this.nondeterministicVisit : this.visit).bind(this);
+    for (const node of nodes) {
+      for (const _node of visitor(node)) {
+        for (const selector of this.selectors) {
+          rv.push(...selector.resolve(_node));
+        }
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(nodes) {
+    for (const node of nodes) {
+      for (const _node of this.visit(node)) {
+        for (const selector of this.selectors) {
+          yield* selector.resolve(_node);
+        }
+      }
+    }
+  }
+  toString(options) {
+    return `..[${this.selectors.map(s => s.toString(options)).join(", ")}]`;
+  }
+  *visit(node, depth = 1) {
+    if (depth >= this.environment.maxRecursionDepth) {
+      throw new JSONPathRecursionLimitError("recursion limit reached", this.token);
+    }
+    yield node;
+    if (isArray(node.value)) {
+      for (let i = 0; i < node.value.length; i++) {
+        const _node = new JSONPathNode(node.value[i], node.location.concat(i), node.root);
+        yield* this.visit(_node, depth + 1);
+      }
+    } else if (isObject(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        const _node = new JSONPathNode(value, node.location.concat(key), node.root);
+        yield* this.visit(_node, depth + 1);
+      }
+    }
+  }
+  *nondeterministicVisit(root, depth = 1) {
+    let queue = Array.from(this.nondeterministicChildren(root)).map(node => [node, depth]);
+    yield root;
+    while (queue.length) {
+      const [node, _depth] = queue.shift();
+      yield node;
+      if (_depth >= this.environment.maxRecursionDepth) {
+        throw new JSONPathRecursionLimitError("recursion limit reached", this.token);
+      }
+
+      // Visit child nodes now or queue them for later?
+      const visitChildren = Math.random() < 0.5;
+      for (const child of this.nondeterministicChildren(node)) {
+        if (visitChildren) {
+          yield child;
+          const grandchildren = Array.from(this.nondeterministicChildren(child)).map(n => [n, _depth + 2]);
+          queue = interleave(queue, grandchildren);
+        } else {
+          queue.push([child, _depth + 1]);
+        }
+      }
+    }
+  }
+  *nondeterministicChildren(node) {
+    if (isString(node.value)) return;
+    if (isArray(node.value)) {
+      for (let i = 0; i < node.value.length; i++) {
+        yield new JSONPathNode(node.value[i], node.location.concat(i), node.root);
+      }
+    } else if (isObject(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        yield new JSONPathNode(value, node.location.concat(key), node.root);
+      }
+    }
+  }
+}
+
+/**
+ * Randomly interleave elements from two arrays while maintaining relative
+ * order of each input array.
+ *
+ * If _arrayA_ is empty, _arrayB_ is returned, and vice versa.
+ */
+function interleave(arrayA, arrayB) {
+  if (arrayA.length === 0) {
+    return arrayB;
+  }
+  if (arrayB.length === 0) {
+    return arrayA;
+  }
+
+  // An array of iterators
+  const iterators = [];
+  const itA = arrayA[Symbol.iterator]();
+  const itB = arrayB[Symbol.iterator]();
+  for (let i = 0; i < arrayA.length; i++) {
+    iterators.push(itA);
+  }
+  for (let i = 0; i < arrayB.length; i++) {
+    iterators.push(itB);
+  }
+  shuffle(iterators);
+  return iterators.map(it => it.next().value);
+}
+function shuffle(entries) {
+  for (let i = entries.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [entries[i], entries[j]] = [entries[j], entries[i]];
+  }
+  return entries;
+}
+
+/**
+ * A compiled JSONPath query ready to be applied to different data repeatedly.
+ */
+class JSONPathQuery {
+  constructor(environment, segments) {
+    this.environment = environment;
+    this.segments = segments;
+  }
+
+  /**
+   * Apply this JSONPath query to _value_.
+   * @param value - A JSON-like object to apply this query to.
+   * @returns Nodes matched by applying this query to _value_.
+   */
+  query(value) {
+    let nodes = [new JSONPathNode(value, [], value)];
+    for (const segment of this.segments) {
+      nodes = segment.resolve(nodes);
+    }
+    return new JSONPathNodeList(nodes);
+  }
+
+  /**
+   * Apply this JSONPath query to _value_.
+   * @param value - A JSON-like object to apply this query to.
+   * @returns An iterator over nodes matched by applying this query to _value_.
+   */
+  lazyQuery(value) {
+    let nodes = [new JSONPathNode(value, [], value)][Symbol.iterator]();
+    for (const segment of this.segments) {
+      nodes = segment.lazyResolve(nodes);
+    }
+    return nodes;
+  }
+
+  /**
+   * Return a {@link JSONPathNode} instance for the first object found in
+   * _value_ matching this query.
+   *
+   * @param value - JSON-like data to which this query will be applied.
+   * @returns The first node in _value_ matching this query, or `undefined` if
+   * there are no matches.
+   */
+  match(value) {
+    const it = this.lazyQuery(value);
+    const rv = it.next();
+    if (rv.done) return undefined;
+    return rv.value;
+  }
+
+  /**
+   * Return a string representation of this query.
+   */
+  toString(options) {
+    return `$${this.segments.map(s => s.toString(options)).join("")}`;
+  }
+
+  /**
+   * Return `true` if this query is a _singular query_, or `false` otherwise.
+   */
+  singularQuery() {
+    for (const segment of this.segments) {
+      if (segment instanceof DescendantSegment) return false;
+      if (segment.selectors.length === 1 && (segment.selectors[0] instanceof NameSelector || segment.selectors[0] instanceof IndexSelector)) {
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+}
+
+class CurrentKey extends FilterExpression {
+  evaluate(context) {
+    return context.currentKey ?? Nothing;
+  }
+  toString() {
+    return "#";
+  }
+}
+
+class KeySelector extends JSONPathSelector {
+  constructor(environment, token, key) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+    this.key = key;
+  }
+  resolve(node) {
+    const rv = [];
+    if (node.value instanceof String || isArray(node.value)) return rv;
+    if (isObject(node.value) && hasStringKey(node.value, this.key)) {
+      rv.push(new JSONPathNode(this.key, node.location.concat(`${KEY_MARK}${this.key}`), node.root));
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (!isString(node.value) && isObject(node.value) && hasStringKey(node.value, this.key)) {
+      yield new JSONPathNode(this.key, node.location.concat(`${KEY_MARK}${this.key}`), node.root);
+    }
+  }
+  toString(options) {
+    const {
+      form
+    } = {
+      ...defaultSerializationOptions,
+      ...options
+    };
+    const serialize = form === "canonical" ? toCanonical : toQuoted;
+    return `~${serialize(this.key)}`;
+  }
+}
+
+/**
+ * Object property name selector or array index selector.
+ */
+class KeysSelector extends JSONPathSelector {
+  constructor(environment, token) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+  }
+  resolve(node) {
+    const rv = [];
+    if (node.value instanceof String || isArray(node.value)) return rv;
+    if (isObject(node.value)) {
+      for (const [key, _] of this.environment.entries(node.value)) {
+        rv.push(new JSONPathNode(key, node.location.concat(`${KEY_MARK}${key}`), node.root));
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (isObject(node.value) && !isString(node.value) && !isArray(node.value)) {
+      for (const [key, _] of this.environment.entries(node.value)) {
+        yield new JSONPathNode(key, node.location.concat(`${KEY_MARK}${key}`), node.root);
+      }
+    }
+  }
+  toString() {
+    return "~";
+  }
+}
+class KeysFilterSelector extends JSONPathSelector {
+  constructor(environment, token, expression) {
+    super(environment, token);
+    this.environment = environment;
+    this.token = token;
+    this.expression = expression;
+  }
+  resolve(node) {
+    const rv = [];
+    if (node.value instanceof String || isArray(node.value)) return rv;
+    if (isObject(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        const filterContext = {
+          environment: this.environment,
+          currentValue: value,
+          rootValue: node.root,
+          currentKey: key
+        };
+        if (this.expression.evaluate(filterContext)) {
+          rv.push(new JSONPathNode(key, node.location.concat(`${KEY_MARK}${key}`), node.root));
+        }
+      }
+    }
+    return rv;
+  }
+  *lazyResolve(node) {
+    if (node.value instanceof String || isArray(node.value)) return;
+    if (isObject(node.value)) {
+      for (const [key, value] of this.environment.entries(node.value)) {
+        const filterContext = {
+          environment: this.environment,
+          currentValue: value,
+          rootValue: node.root,
+          lazy: true,
+          currentKey: key
+        };
+        if (this.expression.evaluate(filterContext)) {
+          yield new JSONPathNode(key, node.location.concat(`${KEY_MARK}${key}`), node.root);
+        }
+      }
+    }
+  }
+  toString(options) {
+    return `~?${this.expression.toString(options)}`;
+  }
+}
+
+const PRECEDENCE_LOWEST = 1;
+const PRECEDENCE_LOGICAL_OR = 4;
+const PRECEDENCE_LOGICAL_AND = 5;
+const PRECEDENCE_COMPARISON = 6;
+const PRECEDENCE_PREFIX = 7;
+const PRECEDENCES = new Map([[TokenKind.AND, PRECEDENCE_LOGICAL_AND], [TokenKind.EQ, PRECEDENCE_COMPARISON], [TokenKind.GE, PRECEDENCE_COMPARISON], [TokenKind.GT, PRECEDENCE_COMPARISON], [TokenKind.LE, PRECEDENCE_COMPARISON], [TokenKind.LT, PRECEDENCE_COMPARISON], [TokenKind.NE, PRECEDENCE_COMPARISON], [TokenKind.NOT, PRECEDENCE_PREFIX], [TokenKind.OR, PRECEDENCE_LOGICAL_OR], [TokenKind.RPAREN, PRECEDENCE_LOWEST]]);
+const BINARY_OPERATORS = new Map([[TokenKind.AND, "&&"], [TokenKind.EQ, "=="], [TokenKind.GE, ">="], [TokenKind.GT, ">"], [TokenKind.LE, "<="], [TokenKind.LT, "<"], [TokenKind.NE, "!="], [TokenKind.OR, "||"]]);
+const COMPARISON_OPERATORS = new Set(["==", ">=", ">", "<=", "<", "!="]);
+
+/**
+ * JSONPath token stream parser.
+ */
+class Parser {
+  constructor(environment) {
+    this.environment = environment;
+    this.tokenMap = new Map([[TokenKind.FALSE, this.parseBoolean], [TokenKind.NUMBER, this.parseNumber], [TokenKind.LPAREN, this.parseGroupedExpression], [TokenKind.NOT, this.parsePrefixExpression], [TokenKind.NULL, this.parseNull], [TokenKind.ROOT, this.parseRootQuery], [TokenKind.CURRENT, this.parseRelativeQuery], [TokenKind.SINGLE_QUOTE_STRING, this.parseString], [TokenKind.DOUBLE_QUOTE_STRING, this.parseString], [TokenKind.TRUE, this.parseBoolean], [TokenKind.FUNCTION, this.parseFunction], [TokenKind.CURRENT_KEY, this.parseCurrentKey]]);
+  }
+  parse(stream) {
+    if (stream.current.kind === TokenKind.ROOT) stream.next();
+    const segments = this.parseQuery(stream);
+    if (stream.current.kind !== TokenKind.EOF) {
+      throw new JSONPathSyntaxError(`unexpected token '${stream.current.kind}'`, stream.current);
+    }
+    return segments;
+  }
+  parseQuery(stream, inFilter = false) {
+    const segments = [];
+    loop: for (;;) {
+      switch (stream.current.kind) {
+        case TokenKind.DDOT:
+          {
+            const token = stream.next();
+            const selectors = this.parseSelectors(stream);
+            segments.push(new DescendantSegment(this.environment, token, selectors));
+            break;
+          }
+        case TokenKind.LBRACKET:
+        case TokenKind.KEY:
+        case TokenKind.KEYS:
+        case TokenKind.NAME:
+        case TokenKind.WILD:
+          {
+            const token = stream.current;
+            const selectors = this.parseSelectors(stream);
+            segments.push(new ChildSegment(this.environment, token, selectors));
+            break;
+          }
+        default:
+          {
+            if (inFilter) stream.backup();
+            break loop;
+          }
+      }
+      stream.next();
+    }
+    return segments;
+  }
+  parseSelectors(stream) {
+    switch (stream.current.kind) {
+      case TokenKind.NAME:
+        return [new NameSelector(this.environment, stream.current, stream.current.value)];
+      case TokenKind.WILD:
+        return [new WildcardSelector(this.environment, stream.current)];
+      case TokenKind.KEY:
+        return [new KeySelector(this.environment, stream.current, stream.current.value)];
+      case TokenKind.KEYS:
+        return [new KeysSelector(this.environment, stream.current)];
+      case TokenKind.LBRACKET:
+        return this.parseBracketedSelection(stream);
+      default:
+        return [];
+    }
+  }
+  parseIndex(stream) {
+    if (stream.current.value.length > 1 && stream.current.value.startsWith("0") || stream.current.value.startsWith("-0")) {
+      throw new JSONPathSyntaxError("leading zero in index selector", stream.current);
+    }
+    return new IndexSelector(this.environment, stream.current, Number(stream.current.value));
+  }
+  parseSlice(stream) {
+    const tok = stream.current;
+    const indices = [];
+    function maybeIndex(token) {
+      if (token.kind === TokenKind.INDEX) {
+        if (token.value.length > 1 && token.value.startsWith("0") || token.value.startsWith("-0")) {
+          throw new JSONPathSyntaxError("leading zero in index selector", token);
+        }
+        return true;
+      }
+      return false;
+    }
+
+    // 1: or :
+    if (maybeIndex(stream.current)) {
+      indices.push(Number(stream.current.value));
+      stream.next();
+      stream.expect(TokenKind.COLON);
+      stream.next();
+    } else {
+      indices.push(undefined);
+      stream.expect(TokenKind.COLON);
+      stream.next();
+    }
+
+    // 1 or 1: or : or ?
+    if (maybeIndex(stream.current)) {
+      indices.push(Number(stream.current.value));
+      stream.next();
+      if (stream.current.kind === TokenKind.COLON) {
+        stream.next();
+      }
+    } else if (stream.current.kind === TokenKind.COLON) {
+      indices.push(undefined);
+      stream.expect(TokenKind.COLON);
+      stream.next();
+    }
+
+    // 1 or ?
+    if (maybeIndex(stream.current)) {
+      indices.push(Number(stream.current.value));
+      stream.next();
+    }
+    stream.backup();
+    return new SliceSelector(this.environment, tok, ...indices);
+  }
+  parseBracketedSelection(stream) {
+    const token = stream.next();
+    const selectors = [];
+    while (stream.current.kind !== TokenKind.RBRACKET) {
+      switch (stream.current.kind) {
+        case TokenKind.SINGLE_QUOTE_STRING:
+        case TokenKind.DOUBLE_QUOTE_STRING:
+          selectors.push(new NameSelector(this.environment, stream.current, this.decodeString(stream.current)));
+          break;
+        case TokenKind.FILTER:
+          selectors.push(this.parseFilter(stream));
+          break;
+        case TokenKind.INDEX:
+          if (stream.peek.kind === TokenKind.COLON) {
+            selectors.push(this.parseSlice(stream));
+          } else {
+            selectors.push(this.parseIndex(stream));
+          }
+          break;
+        case TokenKind.COLON:
+          selectors.push(this.parseSlice(stream));
+          break;
+        case TokenKind.WILD:
+          selectors.push(new WildcardSelector(this.environment, stream.current));
+          break;
+        case TokenKind.KEY_SINGLE_QUOTE_STRING:
+        case TokenKind.KEY_DOUBLE_QUOTE_STRING:
+          selectors.push(new KeySelector(this.environment, stream.current, this.decodeString(stream.current)));
+          break;
+        case TokenKind.KEYS_FILTER:
+          selectors.push(this.parseFilter(stream, true));
+          break;
+        case TokenKind.KEYS:
+          selectors.push(new KeysSelector(this.environment, stream.current));
+          break;
+        case TokenKind.EOF:
+          throw new JSONPathSyntaxError("unexpected end of query", stream.current);
+        default:
+          throw new JSONPathSyntaxError(`unexpected token in bracketed selection '${stream.current.kind}'`, stream.current);
+      }
+      if (stream.peek.kind !== TokenKind.RBRACKET) {
+        stream.expectPeek(TokenKind.COMMA);
+        stream.next();
+        stream.expectPeekNot(TokenKind.RBRACKET, "unexpected trailing comma");
+      }
+      stream.next();
+    }
+    if (!selectors.length) {
+      throw new JSONPathSyntaxError("empty bracketed segment", token);
+    }
+    return selectors;
+  }
+  parseFilter(stream, keys = false) {
+    const tok = stream.next();
+    const expr = this.parseFilterExpression(stream);
+    if (expr instanceof FunctionExtension) {
+      const func = this.environment.functionRegister.get(expr.name);
+      if (func && func.returnType === FunctionExpressionType.ValueType) {
+        throw new JSONPathTypeError(`result of ${expr.name}()  must be compared`, expr.token);
+      }
+    }
+    this.throwForLiteral(expr);
+    return keys ? new KeysFilterSelector(this.environment, tok, new LogicalExpression(tok, expr)) : new FilterSelector(this.environment, tok, new LogicalExpression(tok, expr));
+  }
+  parseBoolean(stream) {
+    if (stream.current.kind === TokenKind.FALSE) return new BooleanLiteral(stream.current, false);
+    return new BooleanLiteral(stream.current, true);
+  }
+  parseNull(stream) {
+    return new NullLiteral(stream.current);
+  }
+  parseString(stream) {
+    return new StringLiteral(stream.current, this.decodeString(stream.current));
+  }
+  parseNumber(stream) {
+    const value = stream.current.value;
+    if (value.startsWith("0") && value.length > 1) {
+      throw new JSONPathSyntaxError(`invalid number literal '${value}'`, stream.current);
+    }
+    const num = Number(stream.current.value);
+    if (isNaN(num)) {
+      throw new JSONPathSyntaxError(`invalid number literal '${value}'`, stream.current);
+    }
+    return new NumberLiteral(stream.current, num);
+  }
+  parsePrefixExpression(stream) {
+    stream.expect(TokenKind.NOT);
+    stream.next();
+    return new PrefixExpression(stream.current, "!", this.parseFilterExpression(stream, PRECEDENCE_PREFIX));
+  }
+  parseInfixExpression(stream, left) {
+    const tok = stream.next();
+    const precedence = PRECEDENCES.get(tok.kind) || PRECEDENCE_LOWEST;
+    const right = this.parseFilterExpression(stream, precedence);
+    const operator = BINARY_OPERATORS.get(tok.kind);
+    if (!operator) {
+      throw new JSONPathSyntaxError(`unknown operator '${tok.kind}'`, tok);
+    }
+    if (COMPARISON_OPERATORS.has(operator)) {
+      this.throwForNonComparable(left);
+      this.throwForNonComparable(right);
+    } else {
+      this.throwForLiteral(left);
+      this.throwForLiteral(right);
+    }
+    return new InfixExpression(tok, left, operator, right);
+  }
+  parseGroupedExpression(stream) {
+    if (stream.peek.kind === TokenKind.RPAREN) {
+      throw new JSONPathSyntaxError(`empty paren expression`, stream.current);
+    }
+    stream.next(); // eat open paren
+
+    let expr = this.parseFilterExpression(stream);
+    stream.next();
+    while (stream.current.kind !== TokenKind.RPAREN) {
+      if (stream.current.kind === TokenKind.EOF) {
+        throw new JSONPathSyntaxError("unbalanced parentheses", stream.current);
+      }
+      if (!BINARY_OPERATORS.has(stream.current.kind)) {
+        throw new JSONPathSyntaxError(`expected an expression, found '${stream.current.value}'`, stream.current);
+      }
+      expr = this.parseInfixExpression(stream, expr);
+    }
+    stream.expect(TokenKind.RPAREN);
+    return expr;
+  }
+  parseRootQuery(stream) {
+    const tok = stream.next();
+    return new RootQuery(tok, new JSONPathQuery(this.environment, this.parseQuery(stream, true)));
+  }
+  parseRelativeQuery(stream) {
+    const tok = stream.next();
+    return new RelativeQuery(tok, new JSONPathQuery(this.environment, this.parseQuery(stream, true)));
+  }
+  parseCurrentKey(stream) {
+    return new CurrentKey(stream.current);
+  }
+  parseFunction(stream) {
+    const args = [];
+    const tok = stream.next();
+    while (stream.current.kind !== TokenKind.RPAREN) {
+      const func = this.tokenMap.get(stream.current.kind);
+      if (!func) {
+        throw new JSONPathSyntaxError(`unexpected '${stream.current.value}'`, stream.current);
+      }
+      let expr = func.bind(this)(stream);
+
+      // Could be a comparison/logical expression
+      let peekKind = stream.peek.kind;
+      while (BINARY_OPERATORS.has(peekKind)) {
+        stream.next();
+        expr = this.parseInfixExpression(stream, expr);
+        peekKind = stream.peek.kind;
+      }
+      args.push(expr);
+      if (stream.peek.kind !== TokenKind.RPAREN) {
+        if (stream.peek.kind === TokenKind.RBRACKET) break;
+        stream.expectPeek(TokenKind.COMMA);
+        stream.next();
+      }
+      stream.next();
+    }
+    stream.expect(TokenKind.RPAREN);
+    return new FunctionExtension(tok, tok.value, this.environment.checkWellTypedness(tok, args));
+  }
+  parseFilterExpression(stream, precedence = PRECEDENCE_LOWEST) {
+    const func = this.tokenMap.get(stream.current.kind);
+    if (!func) {
+      let msg;
+      switch (stream.current.kind) {
+        case TokenKind.EOF:
+        case TokenKind.RBRACKET:
+          msg = "end of expression";
+          break;
+        default:
+          msg = `'${stream.current.value}'`;
+      }
+      throw new JSONPathSyntaxError(`unexpected ${msg}`, stream.current);
+    }
+    let left = func.bind(this)(stream);
+    for (;;) {
+      const peekKind = stream.peek.kind;
+      if (peekKind === TokenKind.EOF || peekKind === TokenKind.RBRACKET || (PRECEDENCES.get(peekKind) || PRECEDENCE_LOWEST) < precedence) {
+        break;
+      }
+      if (!BINARY_OPERATORS.has(peekKind)) return left;
+      stream.next();
+      left = this.parseInfixExpression(stream, left);
+    }
+    return left;
+  }
+  decodeString(token) {
+    return this.unescapeString(token.kind === TokenKind.SINGLE_QUOTE_STRING ? token.value.replaceAll('"', '\\"').replaceAll("\\'", "'") : token.value, token);
+  }
+  unescapeString(value, token) {
+    const rv = [];
+    const length = value.length;
+    let index = 0;
+    let codepoint;
+    while (index < length) {
+      const ch = value[index];
+      if (ch === "\\") {
+        // Handle escape sequences
+        index += 1; // Move past '\'
+
+        switch (value[index]) {
+          case '"':
+            rv.push('"');
+            break;
+          case "\\":
+            rv.push("\\");
+            break;
+          case "/":
+            rv.push("/");
+            break;
+          case "b":
+            rv.push("\x08");
+            break;
+          case "f":
+            rv.push("\x0C");
+            break;
+          case "n":
+            rv.push("\n");
+            break;
+          case "r":
+            rv.push("\r");
+            break;
+          case "t":
+            rv.push("\t");
+            break;
+          case "u":
+            [codepoint, index] = this.decodeHexChar(value, index, token);
+            rv.push(this.stringFromCodePoint(codepoint, token));
+            break;
+          default:
+            throw new JSONPathSyntaxError(`unknown escape sequence at index ${token.index + index - 1}`, token);
+        }
+      } else {
+        this.stringFromCodePoint(ch.codePointAt(0), token);
+        rv.push(ch);
+      }
+      index += 1;
+    }
+    return rv.join("");
+  }
+
+  /**
+   * Decode a `\uXXXX` or `\uXXXX\uXXXX` escape sequence from _value_ at _index_.
+   *
+   * @param value - A string value containing the sequence to decode.
+   * @param index - The start index of an escape sequence in _value_.
+   * @param token - The token for the string value.
+   * @returns - A codepoint, new index tuple.
+   */
+  decodeHexChar(value, index, token) {
+    const length = value.length;
+    if (index + 4 >= length) {
+      throw new JSONPathSyntaxError(`incomplete escape sequence at index ${token.index + index - 1}`, token);
+    }
+    index += 1; // Move past 'u'
+    let codepoint = this.parseHexDigits(value.slice(index, index + 4), token);
+    if (isLowSurrogate(codepoint)) {
+      throw new JSONPathSyntaxError(`unexpected low surrogate codepoint at index ${token.index + index - 2}`, token);
+    }
+    if (isHighSurrogate(codepoint)) {
+      // Expect a surrogate pair.
+      if (!(index + 9 < length && value[index + 4] === "\\" && value[index + 5] === "u")) {
+        throw new JSONPathSyntaxError(`incomplete escape sequence at index ${token.index + index - 2}`, token);
+      }
+      const lowSurrogate = this.parseHexDigits(value.slice(index + 6, index + 10), token);
+      if (!isLowSurrogate(lowSurrogate)) {
+        throw new JSONPathSyntaxError(`unexpected codepoint at index ${token.index + index + 4}`, token);
+      }
+      codepoint = 0x10000 + ((codepoint & 0x03ff) << 10 | lowSurrogate & 0x03ff);
+      return [codepoint, index + 9];
+    }
+    return [codepoint, index + 3];
+  }
+
+  /**
+   * Parse a hexadecimal string as an integer.
+   *
+   * @param digits - Hexadecimal digit string.
+   * @param token - The token for the string value.
+   * @returns - The number representation of _digits_.
+   *
+   * Note that we're not using `parseInt(digits, 16)` because it accepts `+`
+   * and `-` and things we don't allow.
+   */
+  parseHexDigits(digits, token) {
+    const encoder = new TextEncoder();
+    let codepoint = 0;
+    for (const digit of encoder.encode(digits)) {
+      codepoint <<= 4;
+      switch (digit) {
+        case 48:
+        case 49:
+        case 50:
+        case 51:
+        case 52:
+        case 53:
+        case 54:
+        case 55:
+        case 56:
+        case 57:
+          codepoint |= digit - 48; // '0'
+          break;
+        case 97:
+        case 98:
+        case 99:
+        case 100:
+        case 101:
+        case 102:
+          codepoint |= digit - 97 + 10; // 'a'
+          break;
+        case 65:
+        case 66:
+        case 67:
+        case 68:
+        case 69:
+        case 70:
+          codepoint |= digit - 65 + 10; // 'A'
+          break;
+        default:
+          throw new JSONPathSyntaxError("invalid \\uXXXX escape sequence", token);
+      }
+    }
+    return codepoint;
+  }
+
+  /** Check the codepoint is valid and return its string representation. */
+  stringFromCodePoint(codepoint, token) {
+    if (codepoint === undefined || codepoint <= 0x1f) {
+      throw new JSONPathSyntaxError(`invalid character`, token);
+    }
+    try {
+      return String.fromCodePoint(codepoint);
+    } catch {
+      // This should not be reachable.
+      throw new JSONPathSyntaxError("invalid escape sequence", token);
+    }
+  }
+  throwForNonComparable(expr) {
+    if ((expr instanceof RootQuery || expr instanceof RelativeQuery) && !expr.path.singularQuery()) {
+      throw new JSONPathTypeError("non-singular query is not comparable", expr.token);
+    }
+    if (expr instanceof FunctionExtension) {
+      const func = this.environment.functionRegister.get(expr.name);
+      if (func && func.returnType !== FunctionExpressionType.ValueType) {
+        throw new JSONPathTypeError(`result of ${expr.name}() is not comparable`, expr.token);
+      }
+    }
+  }
+  throwForLiteral(expr) {
+    if (expr instanceof FilterExpressionLiteral) {
+      throw new JSONPathSyntaxError(`filter expression literals (${expr.toString()}) must be compared`, expr.token);
+    }
+  }
+}
+function isHighSurrogate(codepoint) {
+  return codepoint >= 0xd800 && codepoint <= 0xdbff;
+}
+function isLowSurrogate(codepoint) {
+  return codepoint >= 0xdc00 && codepoint <= 0xdfff;
+}
+
+/**
+ * JSONPath environment options. The defaults are in compliance with JSONPath
+ * standards.
+ */
+
+/**
+ * A configuration object from which JSONPath queries can be evaluated.
+ *
+ * An environment is where you'd register custom function extensions or set
+ * the maximum recursion depth limit, for example.
+ */
+class JSONPathEnvironment {
+  /**
+   * Indicates if the environment should to be strict about its compliance with
+   * JSONPath standards.
+   *
+   * Defaults to `true`. Setting `strict` to `false` currently has no effect.
+   * If/when we add non-standard features, the environment's strictness will
+   * control their availability.
+   */
+
+  /**
+   * The maximum number allowed when indexing or slicing an array. Defaults to
+   * 2**53 -1.
+   */
+
+  /**
+   * The minimum number allowed when indexing or slicing an array. Defaults to
+   * -(2**53) -1.
+   */
+
+  /**
+   * The maximum number of objects and/or arrays the recursive descent selector
+   * can visit before a `JSONPathRecursionLimitError` is thrown.
+   */
+
+  /**
+   * If `true`, enable nondeterministic ordering when iterating JSON object data.
+   */
+
+  /**
+   * The pattern to use for the non-standard _keys selector_.
+   */
+
+  /**
+   * A map of function names to objects implementing the {@link FilterFunction}
+   * interface. You are free to set or delete custom filter functions directly.
+   */
+  functionRegister = new Map();
+  /**
+   * @param options - Environment configuration options.
+   */
+  constructor(options = {}) {
+    this.strict = options.strict ?? true;
+    this.maxIntIndex = options.maxIntIndex ?? Math.pow(2, 53) - 1;
+    this.minIntIndex = options.maxIntIndex ?? -Math.pow(2, 53) + 1;
+    this.maxRecursionDepth = options.maxRecursionDepth ?? 50;
+    this.nondeterministic = options.nondeterministic ?? false;
+    this.keysPattern = options.keysPattern ?? /~/y;
+    this.parser = new Parser(this);
+    this.setupFilterFunctions();
+  }
+
+  /**
+   * @param path - A JSONPath query to parse.
+   * @returns A new {@link JSONPathQuery} object, bound to this environment.
+   */
+  compile(path) {
+    return new JSONPathQuery(this, this.parser.parse(new TokenStream(tokenize(this, path))));
+  }
+
+  /**
+   *
+   * @param path - A JSONPath query to parse and evaluate against _value_.
+   * @param value - Data to which _path_ will be applied.
+   * @returns The {@link JSONPathNodeList} resulting from applying _path_
+   * to _value_.
+   */
+  query(path, value) {
+    return this.compile(path).query(value);
+  }
+
+  /**
+   * A lazy version of {@link query} which is faster and more memory
+   * efficient when querying some large datasets.
+   *
+   * @param path - A JSONPath query to parse and evaluate against _value_.
+   * @param value - Data to which _path_ will be applied.
+   * @returns A sequence of {@link JSONPathNode} objects resulting from
+   * applying _path_ to _value_.
+   */
+  lazyQuery(path, value) {
+    return this.compile(path).lazyQuery(value);
+  }
+
+  /**
+   * Return a {@link JSONPathNode} instance for the first object found in
+   * _value_ matching _path_.
+   *
+   * @param path - A JSONPath query.
+   * @param value - JSON-like data to which the query _path_ will be applied.
+   * @returns The first node in _value_ matching  _path_, or `undefined` if
+   * there are no matches.
+   */
+  match(path, value) {
+    return this.compile(path).match(value);
+  }
+
+  /**
+   * A hook for setting up the function register. You are encouraged to
+   * override this method in classes extending `JSONPathEnvironment`.
+   */
+  setupFilterFunctions() {
+    this.functionRegister.set("count", new Count());
+    this.functionRegister.set("length", new Length());
+    this.functionRegister.set("search", new Search());
+    this.functionRegister.set("match", new Match());
+    this.functionRegister.set("value", new Value());
+  }
+
+  /**
+   * Check the well-typedness of a function's arguments at compile-time.
+   *
+   * This method is called by the parser when parsing function calls.
+   * It is expected to throw a {@link JSONPathTypeError} if the function's
+   * parameters are not well-typed.
+   *
+   * Override this if you want to deviate from the JSONPath Spec's function
+   * extension type system.
+   *
+   * @param token - The {@link Token} starting the function call. `Token.value`
+   * will contain the name of the function.
+   * @param args - One {@link FilterExpression} for each argument.
+   */
+  // eslint-disable-next-line sonarjs/cognitive-complexity
+  checkWellTypedness(token, args) {
+    const func = this.functionRegister.get(token.value);
+    if (!func) {
+      throw new UndefinedFilterFunctionError(`no such function '${token.value}'`, token);
+    }
+
+    // Correct number of arguments
+    if (args.length !== func.argTypes.length) {
+      throw new JSONPathTypeError(`${token.value}() takes ${func.argTypes.length} argument${func.argTypes.length === 1 ? "" : "s"}, ${args.length} given`, token);
+    }
+
+    // Argument types
+    for (const [typ, arg, idx] of func.argTypes.map((t, i) => [t, args[i], i])) {
+      switch (typ) {
+        case FunctionExpressionType.ValueType:
+          if (!(arg instanceof FilterExpressionLiteral || arg instanceof CurrentKey || arg instanceof FilterQuery && arg.path.singularQuery() || arg instanceof FunctionExtension && this.functionRegister.get(arg.name)?.returnType === FunctionExpressionType.ValueType)) {
+            throw new JSONPathTypeError(`${token.value}() argument ${idx} must be of ValueType`, arg.token);
+          }
+          break;
+        case FunctionExpressionType.LogicalType:
+          if (!(arg instanceof FilterQuery || arg instanceof InfixExpression)) {
+            throw new JSONPathTypeError(`${token.value}() argument ${idx} must be of LogicalType`, arg.token);
+          }
+          break;
+        case FunctionExpressionType.NodesType:
+          if (!(arg instanceof FilterQuery || arg instanceof FunctionExtension && this.functionRegister.get(arg.name)?.returnType === FunctionExpressionType.NodesType)) {
+            throw new JSONPathTypeError(`${token.value}() argument ${idx} must be of NodesType`, arg.token);
+          }
+      }
+    }
+    return args;
+  }
+
+  /**
+   * Return an array of key/values of the enumerable properties in _obj_.
+   *
+   * If you want to introduce some nondeterminism to iterating JSON-like
+   * objects, do it here. The wildcard selector, descendent segment and
+   * filter selector all use `this.environment.entries`.
+   *
+   * @param obj - A JSON-like object.
+   */
+  entries(obj) {
+    function shuffle(entries) {
+      for (let i = entries.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [entries[i], entries[j]] = [entries[j], entries[i]];
+      }
+      return entries;
+    }
+    if (this.nondeterministic) {
+      return shuffle(Object.entries(obj));
+    }
+    return Object.entries(obj);
+  }
+}
+
+/**
+ * A function extension that returns `true` if the first argument is an object
+ * value and it contains a property matching the second argument.
+ */
+class Has {
+  argTypes = [FunctionExpressionType.ValueType, FunctionExpressionType.ValueType];
+  returnType = FunctionExpressionType.LogicalType;
+  #cache;
+  constructor(options = {}) {
+    this.options = options;
+    this.cacheSize = options.cacheSize ?? 10;
+    this.throwErrors = options.throwErrors ?? false;
+    this.iRegexpCheck = options.iRegexpCheck ?? true;
+    this.search = options.search ?? true;
+    this.#cache = new LRUCache(this.cacheSize);
+  }
+
+  // eslint-disable-next-line sonarjs/cognitive-complexity
+  call(value, pattern) {
+    if (this.cacheSize > 0) {
+      const re = this.#cache.get(pattern);
+      if (re) {
+        try {
+          if (isObject(value)) {
+            return Object.keys(value).some(k => !!k.match(re));
+          }
+          return false;
+        } catch (error) {
+          if (this.throwErrors) throw error;
+          return false;
+        }
+      }
+    }
+    if (!isString(pattern)) {
+      if (this.throwErrors) {
+        throw new IRegexpError(`match() expected a string pattern, found ${pattern}`);
+      }
+      return false;
+    }
+    if (this.iRegexpCheck && !check$1(pattern)) {
+      if (this.throwErrors) {
+        throw new IRegexpError(`pattern ${pattern} is not a valid I-Regexp pattern`);
+      }
+      return false;
+    }
+    try {
+      const re = this.search ? new RegExp(mapRegexp(pattern), "u") : new RegExp(mapRegexp(fullMatch(pattern)), "u");
+      if (this.cacheSize > 0) this.#cache.set(pattern, re);
+      if (isObject(value)) {
+        return Object.keys(value).some(k => !!k.match(re));
+      }
+      return false;
+    } catch (error) {
+      if (this.throwErrors) throw error;
+      return false;
+    }
+  }
+}
+
+var index$2 = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  Count: Count,
+  FunctionExpressionType: FunctionExpressionType,
+  Has: Has,
+  Length: Length,
+  Match: Match,
+  Search: Search,
+  Value: Value
+});
+
+const DEFAULT_ENVIRONMENT = new JSONPathEnvironment();
+
+/**
+ * Query JSON value _value_ with JSONPath expression _path_.
+ * @param path - A JSONPath expression/query.
+ * @param value - The JSON-like value the JSONPath query is applied to.
+ * @returns A list of JSONPathNode objects, one for each value matched
+ *  by _path_ in _value_.
+ *
+ * @throws {@link JSONPathSyntaxError}
+ * If the path does not conform to standard syntax.
+ *
+ * @throws {@link JSONPathTypeError}
+ * If filter function arguments are invalid, or filter expression are
+ * used in an invalid way.
+ */
+function query(path, value) {
+  return DEFAULT_ENVIRONMENT.query(path, value);
+}
+
+/**
+ * Lazily query JSON value _value_ with JSONPath expression _path_.
+ * Lazy queries can be faster and more memory efficient when querying
+ * large datasets, especially when using recursive decent selectors.
+ *
+ * @param path - A JSONPath expression/query.
+ * @param value - The JSON-like value the JSONPath query is applied to.
+ * @returns A sequence of {@link JSONPathNode} objects resulting from
+ * applying _path_ to _value_.
+ *
+ * @throws {@link JSONPathSyntaxError}
+ * If the path does not conform to standard syntax.
+ *
+ * @throws {@link JSONPathTypeError}
+ * If filter function arguments are invalid, or filter expression are
+ * used in an invalid way.
+ */
+function lazyQuery(path, value) {
+  return DEFAULT_ENVIRONMENT.lazyQuery(path, value);
+}
+
+/**
+ * Compile JSONPath _path_ for later use.
+ * @param path - A JSONPath expression/query.
+ * @returns A path object with a `query()` method.
+ *
+ * @throws {@link JSONPathSyntaxError}
+ * If the path does not conform to standard syntax.
+ *
+ * @throws {@link JSONPathTypeError}
+ * If filter function arguments are invalid, or filter expression are
+ * used in an invalid way.
+ */
+function compile(path) {
+  return DEFAULT_ENVIRONMENT.compile(path);
+}
+
+/**
+ * Return a {@link JSONPathNode} instance for the first object found in
+ * _value_ matching _path_.
+ *
+ * @param path - A JSONPath query.
+ * @param value - JSON-like data to which the query _path_ will be applied.
+ * @returns The first node in _value_ matching  _path_, or `undefined` if
+ * there are no matches.
+ */
+function match(path, value) {
+  return DEFAULT_ENVIRONMENT.match(path, value);
+}
+
+var index$1 = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  DEFAULT_ENVIRONMENT: DEFAULT_ENVIRONMENT,
+  FunctionExpressionType: FunctionExpressionType,
+  JSONPathEnvironment: JSONPathEnvironment,
+  JSONPathError: JSONPathError,
+  JSONPathIndexError: JSONPathIndexError,
+  JSONPathLexerError: JSONPathLexerError,
+  JSONPathNode: JSONPathNode,
+  JSONPathNodeList: JSONPathNodeList,
+  JSONPathQuery: JSONPathQuery,
+  JSONPathRecursionLimitError: JSONPathRecursionLimitError,
+  JSONPathSegment: JSONPathSegment,
+  JSONPathSelector: JSONPathSelector,
+  JSONPathSyntaxError: JSONPathSyntaxError,
+  JSONPathTypeError: JSONPathTypeError,
+  KEY_MARK: KEY_MARK,
+  Nothing: Nothing,
+  Token: Token,
+  TokenKind: TokenKind,
+  compile: compile,
+  expressions: expression,
+  functions: index$2,
+  lazyQuery: lazyQuery,
+  match: match,
+  query: query,
+  selectors: selectors
+});
+
+/**
+ * Base class for all JSON Patch errors.
+ */
+class JSONPatchError extends Error {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPatchError";
+  }
+}
+class JSONPatchTestFailure extends JSONPatchError {
+  constructor(message) {
+    super(message);
+    this.message = message;
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "JSONPatchTestFailure";
+  }
+}
+
+/**
+ * A JSON Patch operation.
+ */
+
+/**
+ * The JSON Patch _add_ operation.
+ */
+class OpAdd {
+  name = "add";
+  constructor(path, value) {
+    this.path = path;
+    this.value = value;
+  }
+  apply(value, index) {
+    return add(value, this.path, this.value, this.name, index);
+  }
+  toObject() {
+    return {
+      op: this.name,
+      path: this.path.toString(),
+      value: this.value
+    };
+  }
+}
+
+/**
+ * The JSON Patch _remove_ operation.
+ */
+class OpRemove {
+  name = "remove";
+  constructor(path) {
+    this.path = path;
+  }
+  apply(value, index) {
+    remove(value, this.path, this.name, index);
+    return value;
+  }
+  toObject() {
+    return {
+      op: this.name,
+      path: this.path.toString()
+    };
+  }
+}
+
+/**
+ * The JSON Patch _replace_ operation.
+ */
+class OpReplace {
+  name = "replace";
+  constructor(path, value) {
+    this.path = path;
+    this.value = value;
+  }
+  apply(value, index) {
+    const [parent, obj] = this.path.resolveWithParent(value);
+    if (parent === UNDEFINED) {
+      // Replace the root object.
+      return this.value;
+    }
+    const target = this.path.tokens.at(-1);
+    if (target === undefined) {
+      // this should not be possible
+      throw new JSONPatchError(`unexpected operation on 'undefined' (${this.name}:${index})`);
+    }
+    if (isArray(parent)) {
+      if (obj === UNDEFINED) {
+        throw new JSONPatchError(`can't replace nonexistent item (${this.name}:${index})`);
+      }
+      parent.splice(Number(target), 1, this.value);
+      return value;
+    }
+    if (isObject(parent)) {
+      if (obj === UNDEFINED) {
+        throw new JSONPatchError(`can't replace nonexistent property (${this.name}:${index})`);
+      }
+      parent[target] = this.value;
+      return value;
+    }
+    throw new JSONPatchError(`unexpected operation on '${typeof parent}' (${this.name}:${index})`);
+  }
+  toObject() {
+    return {
+      op: this.name,
+      path: this.path.toString(),
+      value: this.value
+    };
+  }
+}
+
+/**
+ * The JSON Patch _move_ operation.
+ */
+class OpMove {
+  name = "move";
+  constructor(from, path) {
+    this.from = from;
+    this.path = path;
+  }
+  apply(value, index) {
+    if (this.path.isRelativeTo(this.from)) {
+      throw new JSONPatchError(`can't move object to one of its own children (${this.name}:${index})`);
+    }
+    const obj = remove(value, this.from, this.name, index);
+    return add(value, this.path, obj, this.name, index);
+  }
+  toObject() {
+    return {
+      op: this.name,
+      from: this.from.toString(),
+      path: this.path.toString()
+    };
+  }
+}
+
+/**
+ * The JSON Patch _copy_ operation.
+ */
+class OpCopy {
+  name = "copy";
+  constructor(from, path) {
+    this.from = from;
+    this.path = path;
+  }
+  apply(value, index) {
+    const [_, sourceObj] = this.from.resolveWithParent(value);
+    if (sourceObj === UNDEFINED) {
+      throw new JSONPatchError(`source object does not exist (${this.name}:${index})`);
+    }
+    return add(value, this.path, sourceObj, this.name, index);
+  }
+
+  // eslint-disable-next-line sonarjs/no-identical-functions
+  toObject() {
+    return {
+      op: this.name,
+      from: this.from.toString(),
+      path: this.path.toString()
+    };
+  }
+  deepCopy(value) {
+    return JSON.parse(JSON.stringify(value));
+  }
+}
+
+/**
+ * The JSON Patch _test_ operation.
+ */
+class OpTest {
+  name = "test";
+  constructor(path, value) {
+    this.path = path;
+    this.value = value;
+  }
+  apply(value, index) {
+    const [_, obj] = this.path.resolveWithParent(value);
+    if (!deepEquals(obj, this.value)) {
+      throw new JSONPatchTestFailure(`test failed (${this.name}:${index})`);
+    }
+    return value;
+  }
+  toObject() {
+    return {
+      op: this.name,
+      path: this.path.toString(),
+      value: this.value
+    };
+  }
+}
+
+/**
+ * Add _value_ to _data_ at _path_.
+ *
+ * This is semantically the `add` operation, used by `OpAdd`, `OpMove` and
+ * `OpCopy`.
+ */
+function add(data, path, value, opLabel, opIndex) {
+  const [parent, obj] = path.resolveWithParent(data);
+  if (parent === UNDEFINED) {
+    // Replace the root object.
+    return value;
+  }
+  const target = path.tokens.at(-1);
+  if (target === undefined) {
+    throw new JSONPatchError(`unexpected operation on 'undefined' (${opLabel}:${opIndex})`);
+  }
+  if (isArray(parent)) {
+    if (obj === UNDEFINED) {
+      if (!(target === "-" || Number(target) === parent.length)) {
+        throw new JSONPatchError(`index out of range (${opLabel}:${opIndex})`);
+      }
+      parent.push(value);
+      return data;
+    }
+    parent.splice(Number(target), 0, value);
+    return data;
+  }
+  if (isObject(parent)) {
+    parent[target] = value;
+    return data;
+  }
+  throw new JSONPatchError(`unexpected operation on '${typeof parent}' (${opLabel}:${opIndex})`);
+}
+
+/**
+ * Remove the element at _path_ from _data_ and return the removed value.
+ *
+ * This is semantically the `remove` operation used by `OpRemove` and
+ * `OpMove`.
+ */
+function remove(data, path, opLabel, opIndex) {
+  const [parent, obj] = path.resolveWithParent(data);
+  if (parent === UNDEFINED) {
+    throw new JSONPatchError(`can't remove root (${opLabel}:${opIndex})`);
+  }
+  const target = path.tokens.at(-1);
+  if (target === undefined) {
+    throw new JSONPatchError(`unexpected operation on 'undefined' (${opLabel}:${opIndex})`);
+  }
+  if (isArray(parent)) {
+    if (obj === UNDEFINED) {
+      throw new JSONPatchError(`can't ${opLabel} nonexistent item (${opLabel}:${opIndex})`);
+    }
+    parent.splice(Number(target), 1);
+    return obj;
+  }
+  if (isObject(parent)) {
+    if (obj === UNDEFINED) {
+      throw new JSONPatchError(`can't ${opLabel} nonexistent property (${opLabel}:${opIndex})`);
+    }
+    delete parent[target];
+    return obj;
+  }
+  throw new JSONPatchError(`unexpected operation on '${typeof parent}' (${opLabel}:${opIndex})`);
+}
+
+/**
+ *
+ */
+class JSONPatch {
+  ops = [];
+
+  /**
+   *
+   * @param ops -
+   */
+  constructor(ops) {
+    if (ops) {
+      this.build(ops);
+    }
+  }
+
+  /**
+   * @returns an iterator over ops in this patch.
+   */
+  *[Symbol.iterator]() {
+    for (const op of this.ops) {
+      yield op.toObject();
+    }
+  }
+
+  /**
+   *
+   * @param path -
+   * @param value -
+   * @returns
+   */
+  add(path, value) {
+    this.ops.push(new OpAdd(this.ensurePointer(path, "add", this.ops.length), value));
+    return this;
+  }
+
+  /**
+   *
+   * @param path -
+   */
+  remove(path) {
+    this.ops.push(new OpRemove(this.ensurePointer(path, "remove", this.ops.length)));
+    return this;
+  }
+
+  /**
+   *
+   * @param path -
+   * @param value -
+   * @returns
+   */
+  replace(path, value) {
+    this.ops.push(new OpReplace(this.ensurePointer(path, "replace", this.ops.length), value));
+    return this;
+  }
+
+  /**
+   *
+   * @param from -
+   * @param path -
+   * @returns
+   */
+  move(from, path) {
+    this.ops.push(new OpMove(this.ensurePointer(from, "move", this.ops.length), this.ensurePointer(path, "move", this.ops.length)));
+    return this;
+  }
+  /**
+   *
+   * @param from -
+   * @param path -
+   * @returns
+   */
+  copy(from, path) {
+    this.ops.push(new OpCopy(this.ensurePointer(from, "copy", this.ops.length), this.ensurePointer(path, "copy", this.ops.length)));
+    return this;
+  }
+
+  /**
+   *
+   * @param path -
+   * @param value -
+   * @returns
+   */
+  test(path, value) {
+    this.ops.push(new OpTest(this.ensurePointer(path, "test", this.ops.length), value));
+    return this;
+  }
+
+  /**
+   *
+   * @param value -
+   */
+  apply(value) {
+    let _value = value;
+    for (let i = 0; i < this.ops.length; i++) {
+      const op = this.ops[i];
+      try {
+        _value = op.apply(_value, i);
+      } catch (error) {
+        if (error instanceof JSONPointerResolutionError) {
+          throw new JSONPatchError(`${error.message} (${op.name}:${i})`);
+        }
+        throw error;
+      }
+    }
+    return _value;
+  }
+
+  /**
+   *
+   * @returns
+   */
+  toArray() {
+    return this.ops.map(op => op.toObject());
+  }
+  build(ops) {
+    for (let i = 0; i < ops.length; i++) {
+      const operation = ops[i];
+      switch (operation.op) {
+        case "add":
+          this.add(this.opPointer(operation, "path", "add", i), this.opValue(operation, "value", "add", i));
+          break;
+        case "remove":
+          this.remove(this.opPointer(operation, "path", "remove", i));
+          break;
+        case "replace":
+          this.replace(this.opPointer(operation, "path", "replace", i), this.opValue(operation, "value", "replace", i));
+          break;
+        case "move":
+          this.move(this.opPointer(operation, "from", "move", i), this.opPointer(operation, "path", "move", i));
+          break;
+        case "copy":
+          this.copy(this.opPointer(operation, "from", "copy", i), this.opPointer(operation, "path", "copy", i));
+          break;
+        case "test":
+          this.test(this.opPointer(operation, "path", "test", i), this.opValue(operation, "value", "test", i));
+          break;
+        default:
+          throw new JSONPatchError(`expected 'op' to be one of 'add', 'remove', 'replace', 'move', 'copy' or 'test' (${operation.op}:${i})`);
+      }
+    }
+  }
+  opPointer(opObj, key, op, index) {
+    if (!Object.hasOwn(opObj, key)) {
+      throw new JSONPatchError(`missing property '${key}' (${op}:${index})`);
+    }
+    const p = opObj[key];
+    if (!isString(p)) {
+      throw new JSONPatchError(`expected a JSON Pointer string for '${key}', found ${typeof p} (${op}:${index})`);
+    }
+    try {
+      return new JSONPointer(p);
+    } catch (error) {
+      if (error instanceof JSONPointerError) {
+        throw new JSONPatchError(`${error.message} (${op}:${index})`);
+      }
+      throw error;
+    }
+  }
+  opValue(opObj, key, op, index) {
+    if (!Object.hasOwn(opObj, key)) {
+      throw new JSONPatchError(`missing property '${key}' (${op}:${index})`);
+    }
+    return opObj[key];
+  }
+  ensurePointer(p, op, index) {
+    if (p instanceof JSONPointer) {
+      return p;
+    }
+    if (!isString(p)) {
+      throw new JSONPatchError(`expected a JSON Pointer string, found ${typeof p} (${op}:${index})`);
+    }
+    try {
+      return new JSONPointer(p);
+    } catch (error) {
+      if (error instanceof JSONPointerError) {
+        throw new JSONPatchError(`${error.message} (${op}:${index})`);
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Apply the JSON Patch _patch_ to JSON-like data _value_.
+ * @param ops - JSON Patch operations following RFC 6902.
+ * @param value - The target JSON-like document to patch.
+ */
+function apply(ops, value) {
+  return new JSONPatch(ops).apply(value);
+}
+
+var index = /*#__PURE__*/Object.freeze({
+  __proto__: null,
+  JSONPatch: JSONPatch,
+  JSONPatchError: JSONPatchError,
+  JSONPatchTestFailure: JSONPatchTestFailure,
+  apply: apply
+});
+
+const version = "2.3.1";
+
+__webpack_unused_export__ = DEFAULT_ENVIRONMENT;
+__webpack_unused_export__ = FunctionExpressionType;
+__webpack_unused_export__ = JSONPatch;
+__webpack_unused_export__ = JSONPatchError;
+__webpack_unused_export__ = JSONPatchTestFailure;
+__webpack_unused_export__ = JSONPathEnvironment;
+exports.s_ = JSONPathError;
+__webpack_unused_export__ = JSONPathIndexError;
+__webpack_unused_export__ = JSONPathLexerError;
+__webpack_unused_export__ = JSONPathNode;
+__webpack_unused_export__ = JSONPathNodeList;
+__webpack_unused_export__ = JSONPathQuery;
+__webpack_unused_export__ = JSONPathRecursionLimitError;
+__webpack_unused_export__ = JSONPathSyntaxError;
+__webpack_unused_export__ = JSONPathTypeError;
+__webpack_unused_export__ = JSONPointer;
+__webpack_unused_export__ = Nothing;
+__webpack_unused_export__ = RelativeJSONPointer;
+__webpack_unused_export__ = Token;
+__webpack_unused_export__ = TokenKind;
+__webpack_unused_export__ = UNDEFINED;
+__webpack_unused_export__ = apply;
+__webpack_unused_export__ = compile;
+__webpack_unused_export__ = index;
+exports.YF = index$1;
+__webpack_unused_export__ = index$3;
+__webpack_unused_export__ = lazyQuery;
+__webpack_unused_export__ = query;
+__webpack_unused_export__ = resolve;
+__webpack_unused_export__ = version;
+
+
+/***/ }),
+
 /***/ 935:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -47096,7 +52370,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8912);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6270);
 // Entry of dist/cli.js (the package's `readiness-gate` bin).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
@@ -47115,7 +52389,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8912:
+/***/ 6270:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56711,9 +61985,51 @@ function trimNumber(n, digits = 2) {
     return String(Number(n.toFixed(digits)));
 }
 
+// EXTERNAL MODULE: ./node_modules/json-p3/dist/json-p3.cjs.js
+var json_p3_cjs = __nccwpck_require__(393);
+;// CONCATENATED MODULE: ./src/manifest/jsonpath.ts
+// JSONPath queries as RFC 9535 defines them (json-p3 passes all 703 cases of the RFC's
+// compliance suite; see the README's "Dependencies, and why"). Parsed here so that an
+// invalid query is a manifest error with its position, never "nothing" at run time.
+
+/** A query that is not valid RFC 9535 JSONPath (or that hit an evaluation limit); `index` is 0-based within the query. */
+class JsonPathError extends Error {
+    index;
+    constructor(message, index) {
+        super(message);
+        this.index = index;
+    }
+}
+function parseJsonPath(path) {
+    try {
+        return json_p3_cjs/* jsonpath */.YF.compile(path);
+    }
+    catch (error) {
+        if (error instanceof json_p3_cjs/* JSONPathError */.s_) {
+            // json-p3 appends "('<query>':<index>)"; callers show the query and position their own way.
+            const message = error.message.replace(/ \('[\s\S]*':\d+\)$/, '');
+            throw new JsonPathError(`invalid JSONPath ${JSON.stringify(path)}: ${message} (at character ${error.token.index + 1})`, error.token.index);
+        }
+        throw error;
+    }
+}
+/** The problem with a query, or undefined when it is valid. */
+function jsonPathProblem(path) {
+    try {
+        parseJsonPath(path);
+        return undefined;
+    }
+    catch (error) {
+        if (error instanceof JsonPathError)
+            return error.message;
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/manifest/primitives.ts
 // The value-level building blocks of the manifest: durations, scalars, regular
 // expressions and predicates. Shared by the manifest schema and the built-ins' parameters.
+
 
 
 const primitives_duration = schemas_string({ error: `expected ${DURATION_HINT}` })
@@ -56763,6 +62079,20 @@ const predicateMap = strictObject({
     .meta({ id: 'PredicateMap', description: 'All listed predicates must hold.' });
 const predicate = union([scalar, predicateMap])
     .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+/** An RFC 9535 JSONPath query, e.g. $.results[?@.status == 'error']. */
+const jsonPath = schemas_string().superRefine((query, ctx) => {
+    const problem = jsonPathProblem(query);
+    if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', message: problem });
+});
+/** JSONPath → predicate; a key that is not a valid query is reported at the key. */
+const jsonPathPredicates = record(schemas_string(), predicate).superRefine((map, ctx) => {
+    for (const query of Object.keys(map)) {
+        const problem = jsonPathProblem(query);
+        if (problem !== undefined)
+            ctx.addIssue({ code: 'custom', message: problem, path: [query], params: { at: 'key' } });
+    }
+});
 
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(1916);
@@ -56977,7 +62307,7 @@ const BUILTIN_PARAMS = {
     }),
     health: strictObject({
         path: path.optional().meta({ description: 'Health endpoint. Default /health/.' }),
-        json: record(schemas_string(), predicate)
+        json: jsonPathPredicates
             .optional()
             .meta({ description: 'JSONPath → predicate, as in an http expect, e.g. { "$.status": ok, "$.database": ok }.' }),
     }),
@@ -57092,7 +62422,7 @@ const httpExpect = strictObject({
     status: predicate.optional(),
     headers: record(schemas_string(), predicate).optional().meta({ description: 'Header names are case-insensitive; a repeated single-value header fails.' }),
     body: predicate.optional(),
-    json: record(schemas_string(), predicate).optional().meta({ description: 'JSONPath ($.a.b, $.items[0].id) to predicate.' }),
+    json: jsonPathPredicates.optional().meta({ description: 'JSONPath ($.a.b, $.items[0].id) to predicate.' }),
     duration: predicate.optional().meta({ description: 'Total time of the request, e.g. { lt: 500ms }.' }),
     redirect: strictObject({ status: predicate.optional(), location: predicate.optional() })
         .optional()
@@ -57144,7 +62474,7 @@ const loadCheck = strictObject({
 const CAPTURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED_NAMES = ['env', 'secrets', 'target', 'cookies', 'git'];
 const capture = strictObject({
-    json: schemas_string().optional(),
+    json: jsonPath.optional(),
     header: schemas_string().optional(),
     cookie: schemas_string().optional(),
     regex: regex.optional().meta({ description: 'Group 1 (or the whole match) of this pattern in the body.' }),
@@ -57241,7 +62571,7 @@ const readyProbe = strictObject({
 });
 const versionProbe = strictObject({
     request,
-    json: schemas_string().optional().meta({ description: 'JSONPath of the served version, e.g. $.commit' }),
+    json: jsonPath.optional().meta({ description: 'JSONPath of the served version, e.g. $.commit' }),
     header: schemas_string().optional().meta({ description: 'Header carrying the served version.' }),
     equals: schemas_string().min(1).meta({ description: 'Usually "{{ git.sha }}".' }),
 })
@@ -57678,6 +63008,8 @@ class PlanError extends Error {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const KIND_TIMEOUT_MS = { load: 300_000, flow: 120_000, command: 300_000 };
 const TARGET_KINDS = new Set(['http', 'tls', 'load', 'flow', 'uses']);
+/** Built-ins that measure latency: other traffic to their host would skew what they report. */
+const MEASURING_BUILTINS = new Set(['performance-slo']);
 function buildPlan(loaded, options) {
     const { manifest } = loaded;
     const baseScope = { env: options.env, git: options.git, redactor: options.redactor };
@@ -57721,6 +63053,10 @@ function buildPlan(loaded, options) {
     const targetScope = target.values ? { ...baseScope, target: target.values } : baseScope;
     for (const url of absoluteUrls(manifest, targetScope))
         allowedHosts.add(url.hostname.toLowerCase());
+    for (const item of items) {
+        item.hosts = itemHosts(item, target.url, targetScope);
+        item.exclusive = isMeasuring(item.check);
+    }
     return {
         manifestFile: loaded.file,
         target,
@@ -57798,6 +63134,26 @@ function itemTimeout(check, requestTimeoutMs) {
     if (check.kind === 'uses')
         return Math.max(60_000, requestTimeoutMs * 4);
     return KIND_TIMEOUT_MS[check.kind] ?? requestTimeoutMs;
+}
+function isMeasuring(check) {
+    return check.kind === 'load' || (check.kind === 'uses' && MEASURING_BUILTINS.has(check.uses));
+}
+/**
+ * The hosts an item sends requests to: the target's when it needs one, and every absolute URL it
+ * writes. A load check names exactly its request's host, so it keeps only the traffic it measures apart.
+ */
+function itemHosts(item, targetUrl, scope) {
+    const hosts = new Set();
+    if (item.check.kind === 'load' && isAbsolute(item.check.load.request)) {
+        for (const url of absoluteUrls(item.check.load.request, scope))
+            hosts.add(url.hostname.toLowerCase());
+        return [...hosts];
+    }
+    if (item.usesTarget && targetUrl)
+        hosts.add(targetUrl.hostname.toLowerCase());
+    for (const url of absoluteUrls(item.check, scope))
+        hosts.add(url.hostname.toLowerCase());
+    return [...hosts];
 }
 /** A check that only writes absolute URLs (or is a tls check with its own host) needs no staging URL. */
 function needsBaseUrl(item) {
@@ -58117,2678 +63473,6 @@ function toTransportError(error, url, timeoutMs, timedOut) {
     const message = err.cause?.message ?? err.message ?? String(error);
     return new TransportError(`request to ${where} failed: ${message}`, code, false);
 }
-
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-;// CONCATENATED MODULE: ./node_modules/jsonpath-plus/dist/index-node-esm.js
-
-
-/**
- * @implements {IHooks}
- */
-class Hooks {
-  /**
-   * @callback HookCallback
-   * @this {*|Jsep} this
-   * @param {Jsep} env
-   * @returns: void
-   */
-  /**
-   * Adds the given callback to the list of callbacks for the given hook.
-   *
-   * The callback will be invoked when the hook it is registered for is run.
-   *
-   * One callback function can be registered to multiple hooks and the same hook multiple times.
-   *
-   * @param {string|object} name The name of the hook, or an object of callbacks keyed by name
-   * @param {HookCallback|boolean} callback The callback function which is given environment variables.
-   * @param {?boolean} [first=false] Will add the hook to the top of the list (defaults to the bottom)
-   * @public
-   */
-  add(name, callback, first) {
-    if (typeof arguments[0] != 'string') {
-      // Multiple hook callbacks, keyed by name
-      for (let name in arguments[0]) {
-        this.add(name, arguments[0][name], arguments[1]);
-      }
-    } else {
-      (Array.isArray(name) ? name : [name]).forEach(function (name) {
-        this[name] = this[name] || [];
-        if (callback) {
-          this[name][first ? 'unshift' : 'push'](callback);
-        }
-      }, this);
-    }
-  }
-
-  /**
-   * Runs a hook invoking all registered callbacks with the given environment variables.
-   *
-   * Callbacks will be invoked synchronously and in the order in which they were registered.
-   *
-   * @param {string} name The name of the hook.
-   * @param {Object<string, any>} env The environment variables of the hook passed to all callbacks registered.
-   * @public
-   */
-  run(name, env) {
-    this[name] = this[name] || [];
-    this[name].forEach(function (callback) {
-      callback.call(env && env.context ? env.context : env, env);
-    });
-  }
-}
-
-/**
- * @implements {IPlugins}
- */
-class Plugins {
-  constructor(jsep) {
-    this.jsep = jsep;
-    this.registered = {};
-  }
-
-  /**
-   * @callback PluginSetup
-   * @this {Jsep} jsep
-   * @returns: void
-   */
-  /**
-   * Adds the given plugin(s) to the registry
-   *
-   * @param {object} plugins
-   * @param {string} plugins.name The name of the plugin
-   * @param {PluginSetup} plugins.init The init function
-   * @public
-   */
-  register(...plugins) {
-    plugins.forEach(plugin => {
-      if (typeof plugin !== 'object' || !plugin.name || !plugin.init) {
-        throw new Error('Invalid JSEP plugin format');
-      }
-      if (this.registered[plugin.name]) {
-        // already registered. Ignore.
-        return;
-      }
-      plugin.init(this.jsep);
-      this.registered[plugin.name] = plugin;
-    });
-  }
-}
-
-//     JavaScript Expression Parser (JSEP) 1.6.0
-//     JSEP may be freely distributed under the MIT License
-//     https://ericsmekens.github.io/jsep/
-
-class Jsep {
-  /**
-   * @returns {string}
-   */
-  static get version() {
-    // To be filled in by the template
-    return '1.6.0';
-  }
-
-  /**
-   * @returns {string}
-   */
-  static toString() {
-    return 'JavaScript Expression Parser (JSEP) v' + Jsep.version;
-  }
-  // ==================== CONFIG ================================
-  /**
-   * @method addUnaryOp
-   * @param {string} op_name The name of the unary op to add
-   * @returns {Jsep}
-   */
-  static addUnaryOp(op_name) {
-    Jsep.max_unop_len = Math.max(op_name.length, Jsep.max_unop_len);
-    Jsep.unary_ops[op_name] = 1;
-    return Jsep;
-  }
-
-  /**
-   * @method jsep.addBinaryOp
-   * @param {string} op_name The name of the binary op to add
-   * @param {number} precedence The precedence of the binary op (can be a float). Higher number = higher precedence
-   * @param {boolean} [isRightAssociative=false] whether operator is right-associative
-   * @returns {Jsep}
-   */
-  static addBinaryOp(op_name, precedence, isRightAssociative) {
-    Jsep.max_binop_len = Math.max(op_name.length, Jsep.max_binop_len);
-    Jsep.binary_ops[op_name] = precedence;
-    if (isRightAssociative) {
-      Jsep.right_associative.add(op_name);
-    } else {
-      Jsep.right_associative.delete(op_name);
-    }
-    return Jsep;
-  }
-
-  /**
-   * @method addIdentifierChar
-   * @param {string} char The additional character to treat as a valid part of an identifier
-   * @returns {Jsep}
-   */
-  static addIdentifierChar(char) {
-    Jsep.additional_identifier_chars.add(char);
-    return Jsep;
-  }
-
-  /**
-   * @method addLiteral
-   * @param {string} literal_name The name of the literal to add
-   * @param {*} literal_value The value of the literal
-   * @returns {Jsep}
-   */
-  static addLiteral(literal_name, literal_value) {
-    Jsep.literals[literal_name] = literal_value;
-    return Jsep;
-  }
-
-  /**
-   * @method removeUnaryOp
-   * @param {string} op_name The name of the unary op to remove
-   * @returns {Jsep}
-   */
-  static removeUnaryOp(op_name) {
-    delete Jsep.unary_ops[op_name];
-    if (op_name.length === Jsep.max_unop_len) {
-      Jsep.max_unop_len = Jsep.getMaxKeyLen(Jsep.unary_ops);
-    }
-    return Jsep;
-  }
-
-  /**
-   * @method removeAllUnaryOps
-   * @returns {Jsep}
-   */
-  static removeAllUnaryOps() {
-    Jsep.unary_ops = {};
-    Jsep.max_unop_len = 0;
-    return Jsep;
-  }
-
-  /**
-   * @method removeIdentifierChar
-   * @param {string} char The additional character to stop treating as a valid part of an identifier
-   * @returns {Jsep}
-   */
-  static removeIdentifierChar(char) {
-    Jsep.additional_identifier_chars.delete(char);
-    return Jsep;
-  }
-
-  /**
-   * @method removeBinaryOp
-   * @param {string} op_name The name of the binary op to remove
-   * @returns {Jsep}
-   */
-  static removeBinaryOp(op_name) {
-    delete Jsep.binary_ops[op_name];
-    if (op_name.length === Jsep.max_binop_len) {
-      Jsep.max_binop_len = Jsep.getMaxKeyLen(Jsep.binary_ops);
-    }
-    Jsep.right_associative.delete(op_name);
-    return Jsep;
-  }
-
-  /**
-   * @method removeAllBinaryOps
-   * @returns {Jsep}
-   */
-  static removeAllBinaryOps() {
-    Jsep.binary_ops = {};
-    Jsep.max_binop_len = 0;
-    return Jsep;
-  }
-
-  /**
-   * @method removeLiteral
-   * @param {string} literal_name The name of the literal to remove
-   * @returns {Jsep}
-   */
-  static removeLiteral(literal_name) {
-    delete Jsep.literals[literal_name];
-    return Jsep;
-  }
-
-  /**
-   * @method removeAllLiterals
-   * @returns {Jsep}
-   */
-  static removeAllLiterals() {
-    Jsep.literals = {};
-    return Jsep;
-  }
-  // ==================== END CONFIG ============================
-
-  /**
-   * @returns {string}
-   */
-  get char() {
-    return this.expr.charAt(this.index);
-  }
-
-  /**
-   * @returns {number}
-   */
-  get code() {
-    return this.expr.charCodeAt(this.index);
-  }
-  /**
-   * @param {string} expr a string with the passed in express
-   * @returns Jsep
-   */
-  constructor(expr) {
-    // `index` stores the character number we are currently at
-    // All of the gobbles below will modify `index` as we move along
-    this.expr = expr;
-    this.index = 0;
-  }
-
-  /**
-   * static top-level parser
-   * @returns {jsep.Expression}
-   */
-  static parse(expr) {
-    return new Jsep(expr).parse();
-  }
-
-  /**
-   * Get the longest key length of any object
-   * @param {object} obj
-   * @returns {number}
-   */
-  static getMaxKeyLen(obj) {
-    return Math.max(0, ...Object.keys(obj).map(k => k.length));
-  }
-
-  /**
-   * `ch` is a character code in the next three functions
-   * @param {number} ch
-   * @returns {boolean}
-   */
-  static isDecimalDigit(ch) {
-    return ch >= 48 && ch <= 57; // 0...9
-  }
-
-  /**
-   * Returns the precedence of a binary operator or `0` if it isn't a binary operator. Can be float.
-   * @param {string} op_val
-   * @returns {number}
-   */
-  static binaryPrecedence(op_val) {
-    return Jsep.binary_ops[op_val] || 0;
-  }
-
-  /**
-   * Looks for start of identifier
-   * @param {number} ch
-   * @returns {boolean}
-   */
-  static isIdentifierStart(ch) {
-    return ch >= 65 && ch <= 90 ||
-    // A...Z
-    ch >= 97 && ch <= 122 ||
-    // a...z
-    ch >= 128 && !Jsep.binary_ops[String.fromCharCode(ch)] ||
-    // any non-ASCII that is not an operator
-    Jsep.additional_identifier_chars.has(String.fromCharCode(ch)); // additional characters
-  }
-
-  /**
-   * @param {number} ch
-   * @returns {boolean}
-   */
-  static isIdentifierPart(ch) {
-    return Jsep.isIdentifierStart(ch) || Jsep.isDecimalDigit(ch);
-  }
-
-  /**
-   * throw error at index of the expression
-   * @param {string} message
-   * @throws
-   */
-  throwError(message) {
-    const error = new Error(message + ' at character ' + this.index);
-    error.index = this.index;
-    error.description = message;
-    throw error;
-  }
-
-  /**
-   * Run a given hook
-   * @param {string} name
-   * @param {jsep.Expression|false} [node]
-   * @returns {?jsep.Expression}
-   */
-  runHook(name, node) {
-    if (Jsep.hooks[name]) {
-      const env = {
-        context: this,
-        node
-      };
-      Jsep.hooks.run(name, env);
-      return env.node;
-    }
-    return node;
-  }
-
-  /**
-   * Runs a given hook until one returns a node
-   * @param {string} name
-   * @returns {?jsep.Expression}
-   */
-  searchHook(name) {
-    if (Jsep.hooks[name]) {
-      const env = {
-        context: this
-      };
-      Jsep.hooks[name].find(function (callback) {
-        callback.call(env.context, env);
-        return env.node;
-      });
-      return env.node;
-    }
-  }
-
-  /**
-   * Push `index` up to the next non-space character
-   */
-  gobbleSpaces() {
-    let ch = this.code;
-    // Whitespace
-    while (ch === Jsep.SPACE_CODE || ch === Jsep.TAB_CODE || ch === Jsep.LF_CODE || ch === Jsep.CR_CODE) {
-      ch = this.expr.charCodeAt(++this.index);
-    }
-    this.runHook('gobble-spaces');
-  }
-
-  /**
-   * Top-level method to parse all expressions and returns compound or single node
-   * @returns {jsep.Expression}
-   */
-  parse() {
-    this.runHook('before-all');
-    const nodes = this.gobbleExpressions();
-
-    // If there's only one expression just try returning the expression
-    const node = nodes.length === 1 ? nodes[0] : {
-      type: Jsep.COMPOUND,
-      body: nodes
-    };
-    return this.runHook('after-all', node);
-  }
-
-  /**
-   * top-level parser (but can be reused within as well)
-   * @param {number} [untilICode]
-   * @returns {jsep.Expression[]}
-   */
-  gobbleExpressions(untilICode) {
-    let nodes = [],
-      ch_i,
-      node;
-    while (this.index < this.expr.length) {
-      ch_i = this.code;
-
-      // Expressions can be separated by semicolons, commas, or just inferred without any
-      // separators
-      if (ch_i === Jsep.SEMCOL_CODE || ch_i === Jsep.COMMA_CODE) {
-        this.index++; // ignore separators
-      } else {
-        // Try to gobble each expression individually
-        if (node = this.gobbleExpression()) {
-          nodes.push(node);
-          // If we weren't able to find a binary expression and are out of room, then
-          // the expression passed in probably has too much
-        } else if (this.index < this.expr.length) {
-          if (ch_i === untilICode) {
-            break;
-          }
-          this.throwError('Unexpected "' + this.char + '"');
-        }
-      }
-    }
-    return nodes;
-  }
-
-  /**
-   * The main parsing function.
-   * @returns {?jsep.Expression}
-   */
-  gobbleExpression() {
-    const node = this.searchHook('gobble-expression') || this.gobbleBinaryExpression();
-    this.gobbleSpaces();
-    return this.runHook('after-expression', node);
-  }
-
-  /**
-   * Search for the operation portion of the string (e.g. `+`, `===`)
-   * Start by taking the longest possible binary operations (3 characters: `===`, `!==`, `>>>`)
-   * and move down from 3 to 2 to 1 character until a matching binary operation is found
-   * then, return that binary operation
-   * @returns {string|boolean}
-   */
-  gobbleBinaryOp() {
-    this.gobbleSpaces();
-    let to_check = this.expr.substr(this.index, Jsep.max_binop_len);
-    let tc_len = to_check.length;
-    while (tc_len > 0) {
-      // Don't accept a binary op when it is an identifier.
-      // Binary ops that start with a identifier-valid character must be followed
-      // by a non identifier-part valid character
-      if (Jsep.binary_ops.hasOwnProperty(to_check) && (!Jsep.isIdentifierStart(this.code) || this.index + to_check.length < this.expr.length && !Jsep.isIdentifierPart(this.expr.charCodeAt(this.index + to_check.length)))) {
-        this.index += tc_len;
-        return to_check;
-      }
-      to_check = to_check.substr(0, --tc_len);
-    }
-    return false;
-  }
-
-  /**
-   * This function is responsible for gobbling an individual expression,
-   * e.g. `1`, `1+2`, `a+(b*2)-Math.sqrt(2)`
-   * @returns {?jsep.BinaryExpression}
-   */
-  gobbleBinaryExpression() {
-    let node, biop, prec, stack, biop_info, left, right, i, cur_biop;
-
-    // First, try to get the leftmost thing
-    // Then, check to see if there's a binary operator operating on that leftmost thing
-    // Don't gobbleBinaryOp without a left-hand-side
-    left = this.gobbleToken();
-    if (!left) {
-      return left;
-    }
-    biop = this.gobbleBinaryOp();
-
-    // If there wasn't a binary operator, just return the leftmost node
-    if (!biop) {
-      return left;
-    }
-
-    // Otherwise, we need to start a stack to properly place the binary operations in their
-    // precedence structure
-    biop_info = {
-      value: biop,
-      prec: Jsep.binaryPrecedence(biop),
-      right_a: Jsep.right_associative.has(biop)
-    };
-    right = this.gobbleToken();
-    if (!right) {
-      this.throwError("Expected expression after " + biop);
-    }
-    stack = [left, biop_info, right];
-
-    // Properly deal with precedence using [recursive descent](http://www.engr.mun.ca/~theo/Misc/exp_parsing.htm)
-    while (biop = this.gobbleBinaryOp()) {
-      prec = Jsep.binaryPrecedence(biop);
-      if (prec === 0) {
-        this.index -= biop.length;
-        break;
-      }
-      biop_info = {
-        value: biop,
-        prec,
-        right_a: Jsep.right_associative.has(biop)
-      };
-      cur_biop = biop;
-
-      // Reduce: make a binary expression from the three topmost entries.
-      const comparePrev = prev => biop_info.right_a && prev.right_a ? prec > prev.prec : prec <= prev.prec;
-      while (stack.length > 2 && comparePrev(stack[stack.length - 2])) {
-        right = stack.pop();
-        biop = stack.pop().value;
-        left = stack.pop();
-        node = {
-          type: Jsep.BINARY_EXP,
-          operator: biop,
-          left,
-          right
-        };
-        stack.push(node);
-      }
-      node = this.gobbleToken();
-      if (!node) {
-        this.throwError("Expected expression after " + cur_biop);
-      }
-      stack.push(biop_info, node);
-    }
-    i = stack.length - 1;
-    node = stack[i];
-    while (i > 1) {
-      node = {
-        type: Jsep.BINARY_EXP,
-        operator: stack[i - 1].value,
-        left: stack[i - 2],
-        right: node
-      };
-      i -= 2;
-    }
-    return node;
-  }
-
-  /**
-   * An individual part of a binary expression:
-   * e.g. `foo.bar(baz)`, `1`, `"abc"`, `(a % 2)` (because it's in parenthesis)
-   * @returns {boolean|jsep.Expression}
-   */
-  gobbleToken() {
-    let ch, to_check, tc_len, node;
-    this.gobbleSpaces();
-    node = this.searchHook('gobble-token');
-    if (node) {
-      return this.runHook('after-token', node);
-    }
-    ch = this.code;
-    if (Jsep.isDecimalDigit(ch) || ch === Jsep.PERIOD_CODE) {
-      // Char code 46 is a dot `.` which can start off a numeric literal
-      return this.gobbleNumericLiteral();
-    }
-    if (ch === Jsep.SQUOTE_CODE || ch === Jsep.DQUOTE_CODE) {
-      // Single or double quotes
-      node = this.gobbleStringLiteral();
-    } else if (ch === Jsep.OBRACK_CODE) {
-      node = this.gobbleArray();
-    } else {
-      to_check = this.expr.substr(this.index, Jsep.max_unop_len);
-      tc_len = to_check.length;
-      while (tc_len > 0) {
-        // Don't accept an unary op when it is an identifier.
-        // Unary ops that start with a identifier-valid character must be followed
-        // by a non identifier-part valid character
-        if (Jsep.unary_ops.hasOwnProperty(to_check) && (!Jsep.isIdentifierStart(this.code) || this.index + to_check.length < this.expr.length && !Jsep.isIdentifierPart(this.expr.charCodeAt(this.index + to_check.length)))) {
-          this.index += tc_len;
-          const argument = this.gobbleToken();
-          if (!argument) {
-            this.throwError('missing unaryOp argument');
-          }
-          return this.runHook('after-token', {
-            type: Jsep.UNARY_EXP,
-            operator: to_check,
-            argument,
-            prefix: true
-          });
-        }
-        to_check = to_check.substr(0, --tc_len);
-      }
-      if (Jsep.isIdentifierStart(ch)) {
-        node = this.gobbleIdentifier();
-        if (Jsep.literals.hasOwnProperty(node.name)) {
-          node = {
-            type: Jsep.LITERAL,
-            value: Jsep.literals[node.name],
-            raw: node.name
-          };
-        } else if (node.name === Jsep.this_str) {
-          node = {
-            type: Jsep.THIS_EXP
-          };
-        }
-      } else if (ch === Jsep.OPAREN_CODE) {
-        // open parenthesis
-        node = this.gobbleGroup();
-      }
-    }
-    if (!node) {
-      return this.runHook('after-token', false);
-    }
-    node = this.gobbleTokenProperty(node);
-    return this.runHook('after-token', node);
-  }
-
-  /**
-   * Gobble properties of of identifiers/strings/arrays/groups.
-   * e.g. `foo`, `bar.baz`, `foo['bar'].baz`
-   * It also gobbles function calls:
-   * e.g. `Math.acos(obj.angle)`
-   * @param {jsep.Expression} node
-   * @returns {jsep.Expression}
-   */
-  gobbleTokenProperty(node) {
-    this.gobbleSpaces();
-    let ch = this.code;
-    while (ch === Jsep.PERIOD_CODE || ch === Jsep.OBRACK_CODE || ch === Jsep.OPAREN_CODE || ch === Jsep.QUMARK_CODE) {
-      let optional;
-      if (ch === Jsep.QUMARK_CODE) {
-        if (this.expr.charCodeAt(this.index + 1) !== Jsep.PERIOD_CODE) {
-          break;
-        }
-        optional = true;
-        this.index += 2;
-        this.gobbleSpaces();
-        ch = this.code;
-      }
-      this.index++;
-      if (ch === Jsep.OBRACK_CODE) {
-        node = {
-          type: Jsep.MEMBER_EXP,
-          computed: true,
-          object: node,
-          property: this.gobbleExpression()
-        };
-        if (!node.property) {
-          this.throwError('Unexpected "' + this.char + '"');
-        }
-        this.gobbleSpaces();
-        ch = this.code;
-        if (ch !== Jsep.CBRACK_CODE) {
-          this.throwError('Unclosed [');
-        }
-        this.index++;
-      } else if (ch === Jsep.OPAREN_CODE) {
-        // A function call is being made; gobble all the arguments
-        node = {
-          type: Jsep.CALL_EXP,
-          'arguments': this.gobbleArguments(Jsep.CPAREN_CODE),
-          callee: node
-        };
-      } else if (ch === Jsep.PERIOD_CODE || optional) {
-        if (optional) {
-          this.index--;
-        }
-        this.gobbleSpaces();
-        node = {
-          type: Jsep.MEMBER_EXP,
-          computed: false,
-          object: node,
-          property: this.gobbleIdentifier()
-        };
-      }
-      if (optional) {
-        node.optional = true;
-      } // else leave undefined for compatibility with esprima
-
-      this.gobbleSpaces();
-      ch = this.code;
-    }
-    return node;
-  }
-
-  /**
-   * Parse simple numeric literals: `12`, `3.4`, `.5`. Do this by using a string to
-   * keep track of everything in the numeric literal and then calling `parseFloat` on that string
-   * @returns {jsep.Literal}
-   */
-  gobbleNumericLiteral() {
-    let number = '',
-      ch,
-      chCode;
-    while (Jsep.isDecimalDigit(this.code)) {
-      number += this.expr.charAt(this.index++);
-    }
-    if (this.code === Jsep.PERIOD_CODE) {
-      // can start with a decimal marker
-      number += this.expr.charAt(this.index++);
-      while (Jsep.isDecimalDigit(this.code)) {
-        number += this.expr.charAt(this.index++);
-      }
-    }
-    ch = this.char;
-    if (ch === 'e' || ch === 'E') {
-      // exponent marker
-      number += this.expr.charAt(this.index++);
-      ch = this.char;
-      if (ch === '+' || ch === '-') {
-        // exponent sign
-        number += this.expr.charAt(this.index++);
-      }
-      while (Jsep.isDecimalDigit(this.code)) {
-        // exponent itself
-        number += this.expr.charAt(this.index++);
-      }
-      if (!Jsep.isDecimalDigit(this.expr.charCodeAt(this.index - 1))) {
-        this.throwError('Expected exponent (' + number + this.char + ')');
-      }
-    }
-    chCode = this.code;
-
-    // Check to make sure this isn't a variable name that start with a number (123abc)
-    if (Jsep.isIdentifierStart(chCode)) {
-      this.throwError('Variable names cannot start with a number (' + number + this.char + ')');
-    } else if (chCode === Jsep.PERIOD_CODE || number.length === 1 && number.charCodeAt(0) === Jsep.PERIOD_CODE) {
-      this.throwError('Unexpected period');
-    }
-    return {
-      type: Jsep.LITERAL,
-      value: parseFloat(number),
-      raw: number
-    };
-  }
-
-  /**
-   * Parses a string literal, staring with single or double quotes with basic support for escape codes
-   * e.g. `"hello world"`, `'this is\nJSEP'`
-   * @returns {jsep.Literal}
-   */
-  gobbleStringLiteral() {
-    let str = '';
-    const startIndex = this.index;
-    const quote = this.expr.charAt(this.index++);
-    let closed = false;
-    while (this.index < this.expr.length) {
-      let ch = this.expr.charAt(this.index++);
-      if (ch === quote) {
-        closed = true;
-        break;
-      } else if (ch === '\\') {
-        // Check for all of the common escape codes
-        ch = this.expr.charAt(this.index++);
-        switch (ch) {
-          case 'n':
-            str += '\n';
-            break;
-          case 'r':
-            str += '\r';
-            break;
-          case 't':
-            str += '\t';
-            break;
-          case 'b':
-            str += '\b';
-            break;
-          case 'f':
-            str += '\f';
-            break;
-          case 'v':
-            str += '\x0B';
-            break;
-          default:
-            str += ch;
-        }
-      } else {
-        str += ch;
-      }
-    }
-    if (!closed) {
-      this.throwError('Unclosed quote after "' + str + '"');
-    }
-    return {
-      type: Jsep.LITERAL,
-      value: str,
-      raw: this.expr.substring(startIndex, this.index)
-    };
-  }
-
-  /**
-   * Gobbles only identifiers
-   * e.g.: `foo`, `_value`, `$x1`
-   * Also, this function checks if that identifier is a literal:
-   * (e.g. `true`, `false`, `null`) or `this`
-   * @returns {jsep.Identifier}
-   */
-  gobbleIdentifier() {
-    let ch = this.code,
-      start = this.index;
-    if (Jsep.isIdentifierStart(ch)) {
-      this.index++;
-    } else {
-      this.throwError('Unexpected ' + this.char);
-    }
-    while (this.index < this.expr.length) {
-      ch = this.code;
-      if (Jsep.isIdentifierPart(ch)) {
-        this.index++;
-      } else {
-        break;
-      }
-    }
-    return {
-      type: Jsep.IDENTIFIER,
-      name: this.expr.slice(start, this.index)
-    };
-  }
-
-  /**
-   * Gobbles a list of arguments within the context of a function call
-   * or array literal. This function also assumes that the opening character
-   * `(` or `[` has already been gobbled, and gobbles expressions and commas
-   * until the terminator character `)` or `]` is encountered.
-   * e.g. `foo(bar, baz)`, `my_func()`, or `[bar, baz]`
-   * @param {number} termination
-   * @returns {jsep.Expression[]}
-   */
-  gobbleArguments(termination) {
-    const args = [];
-    let closed = false;
-    let separator_count = 0;
-    while (this.index < this.expr.length) {
-      this.gobbleSpaces();
-      let ch_i = this.code;
-      if (ch_i === termination) {
-        // done parsing
-        closed = true;
-        this.index++;
-        if (termination === Jsep.CPAREN_CODE && separator_count && separator_count >= args.length) {
-          this.throwError('Unexpected token ' + String.fromCharCode(termination));
-        }
-        break;
-      } else if (ch_i === Jsep.COMMA_CODE) {
-        // between expressions
-        this.index++;
-        separator_count++;
-        if (separator_count !== args.length) {
-          // missing argument
-          if (termination === Jsep.CPAREN_CODE) {
-            this.throwError('Unexpected token ,');
-          } else if (termination === Jsep.CBRACK_CODE) {
-            for (let arg = args.length; arg < separator_count; arg++) {
-              args.push(null);
-            }
-          }
-        }
-      } else if (args.length !== separator_count && separator_count !== 0) {
-        // NOTE: `&& separator_count !== 0` allows for either all commas, or all spaces as arguments
-        this.throwError('Expected comma');
-      } else {
-        const node = this.gobbleExpression();
-        if (!node || node.type === Jsep.COMPOUND) {
-          this.throwError('Expected comma');
-        }
-        args.push(node);
-      }
-    }
-    if (!closed) {
-      this.throwError('Expected ' + String.fromCharCode(termination));
-    }
-    return args;
-  }
-
-  /**
-   * Responsible for parsing a group of things within parentheses `()`
-   * that have no identifier in front (so not a function call)
-   * This function assumes that it needs to gobble the opening parenthesis
-   * and then tries to gobble everything within that parenthesis, assuming
-   * that the next thing it should see is the close parenthesis. If not,
-   * then the expression probably doesn't have a `)`
-   * @returns {boolean|jsep.Expression}
-   */
-  gobbleGroup() {
-    this.index++;
-    let nodes = this.gobbleExpressions(Jsep.CPAREN_CODE);
-    if (this.code === Jsep.CPAREN_CODE) {
-      this.index++;
-      if (nodes.length === 1) {
-        return nodes[0];
-      } else if (!nodes.length) {
-        return false;
-      } else {
-        return {
-          type: Jsep.SEQUENCE_EXP,
-          expressions: nodes
-        };
-      }
-    } else {
-      this.throwError('Unclosed (');
-    }
-  }
-
-  /**
-   * Responsible for parsing Array literals `[1, 2, 3]`
-   * This function assumes that it needs to gobble the opening bracket
-   * and then tries to gobble the expressions as arguments.
-   * @returns {jsep.ArrayExpression}
-   */
-  gobbleArray() {
-    this.index++;
-    return {
-      type: Jsep.ARRAY_EXP,
-      elements: this.gobbleArguments(Jsep.CBRACK_CODE)
-    };
-  }
-}
-
-// Static fields:
-const hooks = new Hooks();
-Object.assign(Jsep, {
-  hooks,
-  plugins: new Plugins(Jsep),
-  // Node Types
-  // ----------
-  // This is the full set of types that any JSEP node can be.
-  // Store them here to save space when minified
-  COMPOUND: 'Compound',
-  SEQUENCE_EXP: 'SequenceExpression',
-  IDENTIFIER: 'Identifier',
-  MEMBER_EXP: 'MemberExpression',
-  LITERAL: 'Literal',
-  THIS_EXP: 'ThisExpression',
-  CALL_EXP: 'CallExpression',
-  UNARY_EXP: 'UnaryExpression',
-  BINARY_EXP: 'BinaryExpression',
-  ARRAY_EXP: 'ArrayExpression',
-  TAB_CODE: 9,
-  LF_CODE: 10,
-  CR_CODE: 13,
-  SPACE_CODE: 32,
-  PERIOD_CODE: 46,
-  // '.'
-  COMMA_CODE: 44,
-  // ','
-  SQUOTE_CODE: 39,
-  // single quote
-  DQUOTE_CODE: 34,
-  // double quotes
-  OPAREN_CODE: 40,
-  // (
-  CPAREN_CODE: 41,
-  // )
-  OBRACK_CODE: 91,
-  // [
-  CBRACK_CODE: 93,
-  // ]
-  QUMARK_CODE: 63,
-  // ?
-  SEMCOL_CODE: 59,
-  // ;
-  COLON_CODE: 58,
-  // :
-
-  // Operations
-  // ----------
-  // Use a quickly-accessible map to store all of the unary operators
-  // Values are set to `1` (it really doesn't matter)
-  unary_ops: {
-    '-': 1,
-    '!': 1,
-    '~': 1,
-    '+': 1
-  },
-  // Also use a map for the binary operations but set their values to their
-  // binary precedence for quick reference (higher number = higher precedence)
-  // see [Order of operations](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Operators/Operator_Precedence)
-  binary_ops: {
-    '||': 1,
-    '??': 1,
-    '&&': 2,
-    '|': 3,
-    '^': 4,
-    '&': 5,
-    '==': 6,
-    '!=': 6,
-    '===': 6,
-    '!==': 6,
-    '<': 7,
-    '>': 7,
-    '<=': 7,
-    '>=': 7,
-    '<<': 8,
-    '>>': 8,
-    '>>>': 8,
-    '+': 9,
-    '-': 9,
-    '*': 10,
-    '/': 10,
-    '%': 10,
-    '**': 11
-  },
-  // sets specific binary_ops as right-associative
-  right_associative: new Set(['**']),
-  // Additional valid identifier chars, apart from a-z, A-Z and 0-9 (except on the starting char)
-  additional_identifier_chars: new Set(['$', '_']),
-  // Literals
-  // ----------
-  // Store the values to return for the various literals we may encounter
-  literals: {
-    'true': true,
-    'false': false,
-    'null': null
-  },
-  // Except for `this`, which is special. This could be changed to something like `'self'` as well
-  this_str: 'this'
-});
-Jsep.max_unop_len = Jsep.getMaxKeyLen(Jsep.unary_ops);
-Jsep.max_binop_len = Jsep.getMaxKeyLen(Jsep.binary_ops);
-
-// Backward Compatibility:
-const jsep = expr => new Jsep(expr).parse();
-const stdClassProps = Object.getOwnPropertyNames(class Test {});
-Object.getOwnPropertyNames(Jsep).filter(prop => !stdClassProps.includes(prop) && jsep[prop] === undefined).forEach(m => {
-  jsep[m] = Jsep[m];
-});
-jsep.Jsep = Jsep; // allows for const { Jsep } = require('jsep');
-
-const CONDITIONAL_EXP = 'ConditionalExpression';
-var ternary = {
-  name: 'ternary',
-  init(jsep) {
-    // Ternary expression: test ? consequent : alternate
-    jsep.hooks.add('after-expression', function gobbleTernary(env) {
-      if (env.node && this.code === jsep.QUMARK_CODE) {
-        this.index++;
-        const test = env.node;
-        const consequent = this.gobbleExpression();
-        if (!consequent) {
-          this.throwError('Expected expression');
-        }
-        this.gobbleSpaces();
-        if (this.code === jsep.COLON_CODE) {
-          this.index++;
-          const alternate = this.gobbleExpression();
-          if (!alternate) {
-            this.throwError('Expected expression');
-          }
-          env.node = {
-            type: CONDITIONAL_EXP,
-            test,
-            consequent,
-            alternate
-          };
-
-          // check for operators of higher priority than ternary (i.e. assignment)
-          // jsep sets || at 1, and assignment at 0.9, and conditional should be between them
-          if (test.operator && jsep.binary_ops[test.operator] <= 0.9) {
-            let newTest = test;
-            while (newTest.right.operator && jsep.binary_ops[newTest.right.operator] <= 0.9) {
-              newTest = newTest.right;
-            }
-            env.node.test = newTest.right;
-            newTest.right = env.node;
-            env.node = test;
-          }
-        } else {
-          this.throwError('Expected :');
-        }
-      }
-    });
-  }
-};
-
-// Add default plugins:
-
-jsep.plugins.register(ternary);
-
-const FSLASH_CODE = 47; // '/'
-const BSLASH_CODE = 92; // '\\'
-
-var index = {
-  name: 'regex',
-  init(jsep) {
-    // Regex literal: /abc123/ig
-    jsep.hooks.add('gobble-token', function gobbleRegexLiteral(env) {
-      if (this.code === FSLASH_CODE) {
-        const patternIndex = ++this.index;
-        let inCharSet = false;
-        while (this.index < this.expr.length) {
-          if (this.code === FSLASH_CODE && !inCharSet) {
-            const pattern = this.expr.slice(patternIndex, this.index);
-            let flags = '';
-            while (++this.index < this.expr.length) {
-              const code = this.code;
-              if (code >= 97 && code <= 122 // a...z
-              || code >= 65 && code <= 90 // A...Z
-              || code >= 48 && code <= 57) {
-                // 0-9
-                flags += this.char;
-              } else {
-                break;
-              }
-            }
-            let value;
-            try {
-              value = new RegExp(pattern, flags);
-            } catch (e) {
-              this.throwError(e.message);
-            }
-            env.node = {
-              type: jsep.LITERAL,
-              value,
-              raw: this.expr.slice(patternIndex - 1, this.index)
-            };
-
-            // allow . [] and () after regex: /regex/.test(a)
-            env.node = this.gobbleTokenProperty(env.node);
-            return env.node;
-          }
-          if (this.code === jsep.OBRACK_CODE) {
-            inCharSet = true;
-          } else if (inCharSet && this.code === jsep.CBRACK_CODE) {
-            inCharSet = false;
-          }
-          this.index += this.code === BSLASH_CODE ? 2 : 1;
-        }
-        this.throwError('Unclosed Regex');
-      }
-    });
-  }
-};
-
-const PLUS_CODE = 43; // +
-const MINUS_CODE = 45; // -
-
-const index_node_esm_plugin = {
-  name: 'assignment',
-  assignmentOperators: new Set(['=', '*=', '**=', '/=', '%=', '+=', '-=', '<<=', '>>=', '>>>=', '&=', '^=', '|=', '||=', '&&=', '??=']),
-  updateOperators: [PLUS_CODE, MINUS_CODE],
-  assignmentPrecedence: 0.9,
-  init(jsep) {
-    const updateNodeTypes = [jsep.IDENTIFIER, jsep.MEMBER_EXP];
-    index_node_esm_plugin.assignmentOperators.forEach(op => jsep.addBinaryOp(op, index_node_esm_plugin.assignmentPrecedence, true));
-    jsep.hooks.add('gobble-token', function gobbleUpdatePrefix(env) {
-      const code = this.code;
-      if (index_node_esm_plugin.updateOperators.some(c => c === code && c === this.expr.charCodeAt(this.index + 1))) {
-        this.index += 2;
-        env.node = {
-          type: 'UpdateExpression',
-          operator: code === PLUS_CODE ? '++' : '--',
-          argument: this.gobbleTokenProperty(this.gobbleIdentifier()),
-          prefix: true
-        };
-        if (!env.node.argument || !updateNodeTypes.includes(env.node.argument.type)) {
-          this.throwError(`Unexpected ${env.node.operator}`);
-        }
-      }
-    });
-    jsep.hooks.add('after-token', function gobbleUpdatePostfix(env) {
-      if (env.node) {
-        const code = this.code;
-        if (index_node_esm_plugin.updateOperators.some(c => c === code && c === this.expr.charCodeAt(this.index + 1))) {
-          if (!updateNodeTypes.includes(env.node.type)) {
-            this.throwError(`Unexpected ${env.node.operator}`);
-          }
-          this.index += 2;
-          env.node = {
-            type: 'UpdateExpression',
-            operator: code === PLUS_CODE ? '++' : '--',
-            argument: env.node,
-            prefix: false
-          };
-        }
-      }
-    });
-    jsep.hooks.add('after-expression', function gobbleAssignment(env) {
-      if (env.node) {
-        // Note: Binaries can be chained in a single expression to respect
-        // operator precedence (i.e. a = b = 1 + 2 + 3)
-        // Update all binary assignment nodes in the tree
-        updateBinariesToAssignments(env.node);
-      }
-    });
-    function updateBinariesToAssignments(node) {
-      if (index_node_esm_plugin.assignmentOperators.has(node.operator)) {
-        node.type = 'AssignmentExpression';
-        updateBinariesToAssignments(node.left);
-        updateBinariesToAssignments(node.right);
-      } else if (!node.operator) {
-        Object.values(node).forEach(val => {
-          if (val && typeof val === 'object') {
-            updateBinariesToAssignments(val);
-          }
-        });
-      }
-    }
-  }
-};
-
-/* eslint-disable unicorn/no-top-level-side-effects -- Temporary? */
-/* eslint-disable no-bitwise -- Convenient */
-
-/**
- * @import {EvaluatedResult, UnknownResult} from './jsonpath.js';
- */
-
-/**
- * @typedef {any} AssignmentExpression
- */
-
-/**
- * @typedef {any} Substitution
- */
-
-/**
- * @typedef {any} AnyParameter
- */
-
-/**
- * @typedef {Record<string, Substitution>} Substitutions
- */
-
-// register plugins
-jsep.plugins.register(index, index_node_esm_plugin);
-jsep.addUnaryOp('typeof');
-jsep.addUnaryOp('void');
-jsep.addLiteral('null', null);
-jsep.addLiteral('undefined', undefined);
-const BLOCKED_PROTO_PROPERTIES = new Set(['constructor', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
-
-// Every function-constructor variant, along with the invocation helpers which
-//   could otherwise reach them indirectly, e.g., `Function.call(0, 'code')()`,
-//   plus whichever BLOCKED_PROTO_PROPERTIES names resolve to an own method on
-//   Object.prototype (e.g. `__defineGetter__`) - an own-property access on a
-//   shared prototype (`@.prototype.__defineGetter__`) bypasses the
-//   inherited-only name check below, so those methods need blocking by value.
-/** @type {WeakSet<object>} */
-const BLOCKED_FUNCTIONS = new WeakSet([Function,
-// eslint-disable-next-line no-empty-function -- Only need the constructor
-function* () {}.constructor,
-// eslint-disable-next-line no-empty-function -- Only need the constructor
-async function () {}.constructor,
-// eslint-disable-next-line no-empty-function -- Only need the constructor
-async function* () {}.constructor, Function.prototype.call, Function.prototype.apply, Function.prototype.bind, Reflect.apply, Reflect.construct, ...[...BLOCKED_PROTO_PROPERTIES].map(name => Reflect.get(Object.prototype, name)).filter(value => typeof value === 'function')]);
-
-/**
- * @param {UnknownResult} value
- * @returns {boolean}
- */
-const isBlockedFunction = value => {
-  return typeof value === 'function' && BLOCKED_FUNCTIONS.has(value);
-};
-
-/**
- * Guarded `obj[prop]`, applying the same restrictions as a MemberExpression.
- * @param {UnknownResult} obj
- * @param {string} prop
- * @returns {UnknownResult}
- */
-const getSafeProperty = (obj, prop) => {
-  if (obj === undefined || obj === null) {
-    throw new TypeError(`Cannot read properties of ${obj} (reading '${prop}')`);
-  }
-  if (!Object.hasOwn(obj, prop) && BLOCKED_PROTO_PROPERTIES.has(prop)) {
-    throw new TypeError(`Cannot read properties of ${obj} (reading '${prop}')`);
-  }
-  const result = /** @type {Record<string, UnknownResult>} */obj[prop];
-  if (isBlockedFunction(result)) {
-    throw new TypeError('Function constructor is disabled');
-  }
-  return result;
-};
-
-/**
- * @typedef {Record<
- *   string,
- *   (a: AnyParameter, b: AnyParameter) => UnknownResult
- * >} OperatorTable
- */
-
-// eslint-disable-next-line @stylistic/max-len -- Long
-const BINOPS = Object.assign(Object.create(null), /** @type {OperatorTable} */{
-  '||': (a, b) => a || b(),
-  '??': (a, b) => a ?? b(),
-  '&&': (a, b) => a && b(),
-  '|': (a, b) => a | b(),
-  '^': (a, b) => a ^ b(),
-  '&': (a, b) => a & b(),
-  // eslint-disable-next-line eqeqeq -- API
-  '==': (a, b) => a == b(),
-  // eslint-disable-next-line eqeqeq -- API
-  '!=': (a, b) => a != b(),
-  '===': (a, b) => a === b(),
-  '!==': (a, b) => a !== b(),
-  '<': (a, b) => a < b(),
-  '>': (a, b) => a > b(),
-  '<=': (a, b) => a <= b(),
-  '>=': (a, b) => a >= b(),
-  '<<': (a, b) => a << b(),
-  '>>': (a, b) => a >> b(),
-  '>>>': (a, b) => a >>> b(),
-  '+': (a, b) => a + b(),
-  '-': (a, b) => a - b(),
-  '*': (a, b) => a * b(),
-  '/': (a, b) => a / b(),
-  '%': (a, b) => a % b(),
-  '**': (a, b) => a ** b()
-});
-
-/**
- * @typedef {{
- *   [key: string]: (a: AnyParameter) => UnknownResult
- * }} UnaryOperatorTable
- */
-
-// eslint-disable-next-line @stylistic/max-len -- Long
-const UNOPS = Object.assign(Object.create(null), /** @type {UnaryOperatorTable} */{
-  '-': a => -(/** @type {EvaluatedResult} */a),
-  '!': a => !a,
-  '~': a => ~(/** @type {EvaluatedResult} */a),
-  // eslint-disable-next-line no-implicit-coercion -- API
-  '+': a => +(/** @type {EvaluatedResult} */a),
-  typeof: a => typeof a,
-  void: () => undefined
-});
-const SafeEval = {
-  /**
-   * @param {jsep.Expression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalAst(ast, subs) {
-    switch (ast.type) {
-      case 'BinaryExpression':
-      case 'LogicalExpression':
-        return SafeEval.evalBinaryExpression(/** @type {jsep.BinaryExpression} */ast, subs);
-      case 'Compound':
-        return SafeEval.evalCompound(/** @type {jsep.Compound} */ast, subs);
-      case 'ConditionalExpression':
-        return SafeEval.evalConditionalExpression(/** @type {jsep.ConditionalExpression} */ast, subs);
-      case 'Identifier':
-        return SafeEval.evalIdentifier(/** @type {jsep.Identifier} */ast, subs);
-      case 'Literal':
-        return SafeEval.evalLiteral(/** @type {jsep.Literal} */ast);
-      case 'MemberExpression':
-        return SafeEval.evalMemberExpression(/** @type {jsep.MemberExpression} */ast, subs);
-      case 'UnaryExpression':
-        return SafeEval.evalUnaryExpression(/** @type {jsep.UnaryExpression} */ast, subs);
-      case 'ArrayExpression':
-        return SafeEval.evalArrayExpression(/** @type {jsep.ArrayExpression} */ast, subs);
-      case 'CallExpression':
-        return SafeEval.evalCallExpression(/** @type {jsep.CallExpression} */ast, subs);
-      case 'AssignmentExpression':
-        return SafeEval.evalAssignmentExpression(/** @type {AssignmentExpression} */ast, subs);
-      default:
-        throw new SyntaxError('Unexpected expression', {
-          cause: ast
-        });
-    }
-  },
-  /**
-   * @param {jsep.BinaryExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalBinaryExpression(ast, subs) {
-    /* c8 ignore next 3 -- Defensive guard for malformed ASTs */
-    if (!Object.hasOwn(BINOPS, ast.operator)) {
-      throw new SyntaxError(`Unknown binary operator: ${ast.operator}`);
-    }
-    const result = BINOPS[ast.operator](SafeEval.evalAst(ast.left, subs), () => SafeEval.evalAst(ast.right, subs));
-    return result;
-  },
-  /**
-   * @param {jsep.Compound} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalCompound(ast, subs) {
-    let last;
-    for (let i = 0; i < ast.body.length; i++) {
-      if (ast.body[i].type === 'Identifier' && ['var', 'let', 'const'].includes(/** @type {jsep.Identifier} */
-      ast.body[i].name) && Object.hasOwn(ast.body, i + 1) && ast.body[i + 1].type === 'AssignmentExpression') {
-        // var x=2; is detected as
-        // [{Identifier var}, {AssignmentExpression x=2}]
-        i += 1;
-      }
-      const expr = ast.body[i];
-      last = SafeEval.evalAst(expr, subs);
-    }
-    return last;
-  },
-  /**
-   * @param {jsep.ConditionalExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalConditionalExpression(ast, subs) {
-    return SafeEval.evalAst(ast.test, subs) ? SafeEval.evalAst(ast.consequent, subs) : SafeEval.evalAst(ast.alternate, subs);
-  },
-  /**
-   * @param {jsep.Identifier} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalIdentifier(ast, subs) {
-    if (Object.hasOwn(subs, ast.name)) {
-      return subs[ast.name];
-    }
-    throw new ReferenceError(`${ast.name} is not defined`);
-  },
-  /**
-   * @param {jsep.Literal} ast
-   * @returns {UnknownResult}
-   */
-  evalLiteral(ast) {
-    return ast.value;
-  },
-  /**
-   * @param {jsep.MemberExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalMemberExpression(ast, subs) {
-    const prop = String(
-    // NOTE: `String(value)` throws error when
-    // value has overwritten the toString method to return non-string
-    // i.e. `value = {toString: () => []}`
-    ast.computed ? SafeEval.evalAst(ast.property, subs) // `object[property]`
-    : ast.property.name // `object.property` property is Identifier
-    );
-    const obj = SafeEval.evalAst(ast.object, subs);
-    const result = getSafeProperty(obj, prop);
-    if (typeof result === 'function') {
-      return result.bind(obj); // arrow functions aren't affected by bind.
-    }
-    return result;
-  },
-  /**
-   * @param {jsep.UnaryExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalUnaryExpression(ast, subs) {
-    /* c8 ignore next 3 -- Defensive guard for malformed ASTs */
-    if (!Object.hasOwn(UNOPS, ast.operator)) {
-      throw new SyntaxError(`Unknown unary operator: ${ast.operator}`);
-    }
-    const operand = SafeEval.evalAst(ast.argument, subs);
-    return UNOPS[ast.operator](operand);
-  },
-  /**
-   * @param {jsep.ArrayExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalArrayExpression(ast, subs) {
-    return ast.elements.map(el => SafeEval.evalAst(/** @type {jsep.Expression} */
-    el, subs));
-  },
-  /**
-   * @param {jsep.CallExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalCallExpression(ast, subs) {
-    const args = ast.arguments.map(arg => SafeEval.evalAst(arg, subs));
-    const func = SafeEval.evalAst(ast.callee, subs);
-    if (isBlockedFunction(func) || args.some(arg => isBlockedFunction(arg))) {
-      throw new Error('Function constructor is disabled');
-    }
-    return (/** @type {(...args: AnyParameter[]) => UnknownResult} */
-    func)(...args);
-  },
-  /**
-   * @param {AssignmentExpression} ast
-   * @param {Substitutions} subs
-   * @returns {UnknownResult}
-   */
-  evalAssignmentExpression(ast, subs) {
-    if (ast.left.type !== 'Identifier') {
-      throw new SyntaxError('Invalid left-hand side in assignment');
-    }
-    const id = /** @type {jsep.Identifier} */ast.left.name;
-    const value = SafeEval.evalAst(ast.right, subs);
-    subs[id] = value;
-    return subs[id];
-  }
-};
-
-/**
- * A replacement for NodeJS' VM.Script which is also {@link https://developer.mozilla.org/en-US/docs/Web/HTTP/CSP | Content Security Policy} friendly.
- */
-class SafeScript {
-  /**
-   * @param {string} expr Expression to evaluate
-   */
-  constructor(expr) {
-    this.code = expr;
-    this.ast = /** @type {unknown} */jsep(this.code);
-  }
-
-  /**
-   * @param {object} context Object whose items will be added
-   *   to evaluation
-   * @returns {EvaluatedResult} Result of evaluated code
-   */
-  runInNewContext(context) {
-    // `Object.create(null)` creates a prototypeless object
-    const keyMap = Object.assign(Object.create(null), context);
-    return SafeEval.evalAst(/** @type {jsep.Expression} */this.ast, keyMap);
-  }
-}
-
-/**
- * @param {unknown} val
- */
-const toStringTag = val => {
-  return Object.prototype.toString.call(val).slice(8, -1);
-};
-
-/* eslint-disable camelcase -- Convenient for escaping */
-/* eslint-disable class-methods-use-this -- Consistent monkey-patching */
-/* eslint-disable unicorn/prefer-private-class-fields -- Allow
-    monkey-patching */
-const scriptCache = new Map();
-const pathCache = new Map();
-
-/**
- * @typedef {any} AnyInput
- */
-
-/**
- * @typedef {((...args: any[]) => any)} SandboxCallback
- */
-
-/**
- * @typedef {any|SandboxCallback} SandboxPropertyValue
- */
-
-/**
- * @typedef {(string|number)[]} ExpressionArray
- */
-
-/**
- * @typedef {"scalar"|"boolean"|"string"|"undefined"
- *   |"function"|"integer"|"number"|"nonFinite"|"object"
- *   |"array"|"other"|"null"|"symbol"|"Promise"|"BigInt"
- *   |"jsonReference"} ValueType
- */
-
-/**
- * @typedef {unknown} ParentValue
- */
-
-/**
- * @typedef {unknown} UnknownResult
- */
-
-/**
- * @typedef {string|number|null} ParentProperty
- */
-
-/**
- * @typedef {ReturnObject|string|number|boolean|null|unknown[]
- *   |Record<string, unknown>} PreferredOutput
- */
-
-/**
- * Copies array and then pushes item into it.
- * @param {ExpressionArray} arr Array to copy and into which to push
- * @param {string|number} item Array item to add (to end)
- * @returns {ExpressionArray} Copy of the original array
- */
-function push(arr, item) {
-  arr = arr.slice();
-  arr.push(item);
-  return arr;
-}
-/**
- * Copies array and then unshifts item into it.
- * @param {string|number} item Array item to add (to beginning)
- * @param {ExpressionArray} arr Array to copy and into which to unshift
- * @returns {ExpressionArray} Copy of the original array
- */
-function unshift(item, arr) {
-  arr = arr.slice();
-  arr.unshift(item);
-  return arr;
-}
-
-/**
- * @typedef {object} ReturnObject
- * @property {ExpressionArray|string} path
- * @property {unknown} value
- * @property {ParentValue} parent
- * @property {ParentProperty} parentProperty
- * @property {boolean} [isParentSelector]
- * @property {boolean} [hasArrExpr]
- * @property {ExpressionArray} [expr]
- * @property {string} [pointer]
- */
-
-/**
- * @callback JSONPathCallback
- * @param {any} preferredOutput Using `any` type instead of `PreferredOutput` so
- *    that user can supply flexible type
- * @param {"value"|"property"} type
- * @param {ReturnObject} fullRetObj
- * @returns {void}
- */
-
-/**
- * @callback OtherTypeCallback
- * @param {unknown} val
- * @param {ExpressionArray} path
- * @param {ParentValue} parent
- * @param {string|number|null} parentPropName
- * @param {string} arg
- * @returns {boolean|null}
- */
-
-/**
- * @typedef {any} ContextItem
- */
-
-/**
- * @typedef {any} EvaluatedResult
- */
-
-/**
- * @callback EvalCallback
- * @param {string} code
- * @param {ContextItem} context
- * @returns {EvaluatedResult}
- */
-
-/**
- * @typedef {new (expr: string) => {
- *   runInNewContext: (context: object) => EvaluatedResult
- * }} ScriptConstructor
- */
-
-/**
- * @typedef {ScriptConstructor} EvalClass
- */
-
-/**
- * @typedef {"value"|"path"|"pointer"|"parent"|"parentProperty"
- *   |"all"} ResultType
- */
-
-/**
- * @typedef {EvalCallback|EvalClass|'safe'|'native'|boolean} EvalValue
- */
-
-/**
- * @typedef {string|string[]} PathType
- */
-
-/**
- * @typedef {{Script: ScriptConstructor}} SafeScriptType
- */
-
-/**
- * @typedef {{Script: ScriptConstructor}} ScriptType
- */
-
-/**
- * @typedef {{
- *   _$_path?: string,
- *   _$_parentProperty?: ParentProperty,
- *   _$_parent?: ParentValue,
- *   _$_property?: string|number,
- *   _$_root?: AnyInput,
- *   _$_v?: unknown,
- *   [key: string]: SandboxPropertyValue
- * }} SandboxType
- */
-
-/**
- * @typedef {object} JSONPathOptions
- * @property {AnyInput} [json]
- * @property {PathType} [path]
- * @property {ResultType} [resultType="value"]
- * @property {boolean} [flatten=false]
- * @property {boolean} [wrap=true]
- * @property {SandboxType} [sandbox={}]
- * @property {EvalValue} [eval='safe']
- * @property {any|null} [parent=null]
- * @property {ParentProperty} [parentProperty=null]
- * @property {JSONPathCallback} [callback]
- * @property {OtherTypeCallback} [otherTypeCallback] Defaults to
- *   function which throws on encountering `@other`
- * @property {Record<string, OtherTypeCallback>} [customTypes] Map of
- *   custom type operator names to their evaluation callbacks
- * @property {boolean} [autostart=true]
- * @property {boolean} [ignoreEvalErrors=false]
- */
-
-/**
- * @overload
- * @param {string} opts JSON path to evaluate
- * @param {AnyInput} [expr] JSON object to evaluate against
- * @param {JSONPathCallback} [obj] Passed 3 arguments: 1) desired
- *     payload per `resultType`, 2) `"value"|"property"`, 3) Full returned
- *     object with all payloads
- * @param {OtherTypeCallback} [callback] If `@other()` is at the
- *   end of one's query, this will be invoked with the value of the item,
- *   its path, its parent, and its parent's property name, and it should
- *   return a boolean indicating whether the supplied value belongs to the
- *   "other" type or not (or it may handle transformations and return
- *   `false`).
- * @param {undefined} [otherTypeCallback]
- * @returns {unknown} The string form always has `autostart` implicitly
- *   `true`, so the result is the evaluated value, not a `JSONPathClass`
- */
-/**
- * @overload
- * @param {JSONPathOptions & {autostart: false}} opts An options object
- *   with `autostart` explicitly set to `false` defers evaluation and
- *   returns the `JSONPathClass` instance instead
- * @returns {JSONPathClass}
- */
-/**
- * @overload
- * @param {JSONPathOptions} opts If a string, will be treated as
- *   `expr`
- * @returns {unknown}
- */
-/**
- * @param {JSONPathOptions|string} opts If a string, will be treated as `expr`
- * @param {string|AnyInput} [expr] JSON path to evaluate
- * @param {AnyInput|JSONPathCallback} [obj] JSON object to evaluate against
- * @param {JSONPathCallback|OtherTypeCallback} [callback] Passed 3
- *     arguments: 1) desired payload per `resultType`,
- *     2) `"value"|"property"`, 3) Full returned object with
- *     all payloads
- * @param {OtherTypeCallback} [otherTypeCallback] If `@other()` is at the end
- *   of one's query, this will be invoked with the value of the item, its
- *   path, its parent, and its parent's property name, and it should return
- *   a boolean indicating whether the supplied value belongs to the "other"
- *   type or not (or it may handle transformations and return `false`).
- * @throws {Error}
- * @returns {unknown|JSONPathClass}
- */
-function JSONPath(opts, expr, obj, callback, otherTypeCallback) {
-  try {
-    if (opts && typeof opts === 'object') {
-      return new JSONPathClass(opts);
-    }
-    return new JSONPathClass(opts, expr, /** @type {JSONPathCallback|undefined} */obj, /** @type {OtherTypeCallback|undefined} */callback, /** @type {undefined} */otherTypeCallback);
-  } catch (e) {
-    if (new.target) {
-      throw e;
-    }
-    if (e && typeof e === 'object' && 'value' in e) {
-      return /** @type {{value: UnknownResult}} */e.value;
-    }
-    throw e;
-  }
-}
-
-/**
- *
- */
-class JSONPathClass {
-  /**
-   * @overload
-   * @param {string} opts JSON path to evaluate
-   * @param {AnyInput} [expr] JSON object to evaluate against
-   * @param {JSONPathCallback} [obj] Passed 3 arguments: 1) desired
-   *     payload per `resultType`, 2) `"value"|"property"`, 3) Full returned
-   *     object with all payloads
-   * @param {OtherTypeCallback} [callback] If `@other()` is at the
-   *   end of one's query, this will be invoked with the value of the item,
-   *   its path, its parent, and its parent's property name, and it should
-   *   return a boolean indicating whether the supplied value belongs to the
-   *   "other" type or not (or it may handle transformations and return
-   *   `false`).
-   * @param {undefined} [otherTypeCallback]
-   */
-  /**
-   * @overload
-   * @param {JSONPathOptions} opts If a string, will be treated as
-   *   `expr`
-   */
-  /**
-   * @param {null|string|JSONPathOptions} opts If a string, will be treated as
-   *   `expr`
-   * @param {string|AnyInput} [expr] JSON path to evaluate
-   * @param {AnyInput|JSONPathCallback} [obj] JSON object to evaluate against
-   * @param {JSONPathCallback|OtherTypeCallback} [callback] Passed 3
-   *     arguments: 1) desired payload per `resultType`,
-   *     2) `"value"|"property"`, 3) Full returned
-   *     object with all payloads
-   * @param {OtherTypeCallback} [otherTypeCallback] If `@other()` is at the
-   *   end of one's query, this will be invoked with the value of the item,
-   *   its path, its parent, and its parent's property name, and it should
-   *   return a boolean indicating whether the supplied value belongs to the
-   *   "other" type or not (or it may handle transformations and return
-   *   `false`).
-   */
-  constructor(opts, expr, obj, callback, otherTypeCallback) {
-    if (typeof opts === 'string') {
-      otherTypeCallback = /** @type {OtherTypeCallback} */
-      callback;
-      callback = /** @type {JSONPathCallback} */
-      obj;
-      obj = expr;
-      expr = opts;
-      opts = null;
-    }
-    const optObj = opts && typeof opts === 'object';
-    opts ||= /** @type {JSONPathOptions} */{};
-    /** @type {ResultType|undefined} */
-    this.currResultType = undefined;
-
-    /** @type {EvalValue|undefined} */
-    this.currEval = undefined;
-
-    /** @type {OtherTypeCallback|undefined} */
-    this.currOtherTypeCallback = undefined;
-
-    /** @type {Record<string, OtherTypeCallback>|undefined} */
-    this.currCustomTypes = undefined;
-
-    /** @type {SandboxType|undefined} */
-    this.currSandbox = undefined;
-    this._hasParentSelector = false;
-    this.json = opts.json || obj;
-    this.path = opts.path || expr;
-    this.resultType = opts.resultType || 'value';
-    this.flatten = Object.hasOwn(opts, 'flatten') && opts.flatten;
-    this.wrap = !Object.hasOwn(opts, 'wrap') || opts.wrap;
-    this.sandbox = opts.sandbox || {};
-    this.eval = opts.eval === undefined ? 'safe' : opts.eval;
-    this.ignoreEvalErrors = typeof opts.ignoreEvalErrors !== 'undefined' && opts.ignoreEvalErrors;
-    this.parent = Object.hasOwn(opts, 'parent') ? opts.parent : null;
-    this.parentProperty = Object.hasOwn(opts, 'parentProperty') ? opts.parentProperty : null;
-    this.callback = opts.callback || (/** @type {JSONPathCallback} */
-    callback) || null;
-    this.otherTypeCallback = opts.otherTypeCallback || otherTypeCallback || function () {
-      throw new TypeError('You must supply an otherTypeCallback callback option ' + 'with the @other() operator.');
-    };
-    this.customTypes = opts.customTypes || {};
-    if (opts.autostart === false) {
-      return;
-    }
-    const args = /** @type {JSONPathOptions} */{
-      path: optObj ? opts.path : expr
-    };
-    if (!optObj && obj !== undefined) {
-      args.json = obj;
-    } else if ('json' in opts) {
-      args.json = opts.json;
-    }
-    const ret = this.evaluate(args);
-    if (!ret || typeof ret !== 'object') {
-      const err = /** @type {Error & {value: UnknownResult}} */
-      new Error('JSONPath should not be called with "new" (it ' + 'prevents return of (unwrapped) scalar values)');
-      err.value = ret;
-      throw err;
-    }
-
-    // @ts-expect-error - Constructor returns evaluate result for legacy API
-    // eslint-disable-next-line @stylistic/max-len -- Long
-    // eslint-disable-next-line consistent-return, no-constructor-return -- Legacy API
-    return ret;
-  }
-
-  // PUBLIC METHODS
-
-  /**
-   * @overload
-   * @param {JSONPathOptions} [expr]
-   * @returns {ReturnObject|ReturnObject[]|undefined|unknown}
-   */
-
-  /**
-   * @overload
-   * @param {PathType|undefined} [expr]
-   * @param {AnyInput} [json]
-   * @param {JSONPathCallback|null} [callback]
-   * @param {OtherTypeCallback} [otherTypeCallback]
-   * @returns {ReturnObject|ReturnObject[]|undefined|unknown}
-   */
-
-  /**
-   * @param {PathType|JSONPathOptions|undefined} [expr]
-   * @param {AnyInput} [json]
-   * @param {JSONPathCallback|null} [callback]
-   * @param {OtherTypeCallback} [otherTypeCallback]
-   * @returns {ReturnObject|ReturnObject[]|undefined|unknown}
-   */
-  evaluate(expr, json, callback, otherTypeCallback) {
-    let currParent = this.parent,
-      currParentProperty = this.parentProperty;
-    let {
-      flatten,
-      wrap
-    } = this;
-    this.currResultType = this.resultType;
-    this.currEval = this.eval;
-    this.currSandbox = this.sandbox;
-    callback ||= this.callback;
-    this.currOtherTypeCallback = otherTypeCallback || this.otherTypeCallback;
-    this.currCustomTypes = this.customTypes;
-    if (expr && typeof expr === 'object' && !Array.isArray(expr)) {
-      const exprObj = expr;
-      if (!exprObj.path && exprObj.path !== '') {
-        throw new TypeError('You must supply a "path" property when providing an ' + 'object argument to JSONPath.evaluate().');
-      }
-      if (!Object.hasOwn(exprObj, 'json')) {
-        throw new TypeError('You must supply a "json" property when providing an ' + 'object argument to JSONPath.evaluate().');
-      }
-      ({
-        json
-      } = exprObj);
-      flatten = Object.hasOwn(exprObj, 'flatten') ? exprObj.flatten : flatten;
-      this.currResultType = Object.hasOwn(exprObj, 'resultType') ? exprObj.resultType : this.currResultType;
-      this.currSandbox = Object.hasOwn(exprObj, 'sandbox') ? exprObj.sandbox : this.currSandbox;
-      wrap = Object.hasOwn(exprObj, 'wrap') ? exprObj.wrap : wrap;
-      this.currEval = Object.hasOwn(exprObj, 'eval') ? exprObj.eval : this.currEval;
-      callback = Object.hasOwn(exprObj, 'callback') ? exprObj.callback : callback;
-      this.currOtherTypeCallback = Object.hasOwn(exprObj, 'otherTypeCallback') ? exprObj.otherTypeCallback : this.currOtherTypeCallback;
-      this.currCustomTypes = Object.hasOwn(exprObj, 'customTypes') ? exprObj.customTypes : this.currCustomTypes;
-      currParent = Object.hasOwn(exprObj, 'parent') ? exprObj.parent : currParent;
-      currParentProperty = Object.hasOwn(exprObj, 'parentProperty') ? exprObj.parentProperty : currParentProperty;
-      expr = exprObj.path;
-    } else {
-      json ||= this.json;
-      expr ||= this.path;
-    }
-    currParent ||= null;
-    currParentProperty ||= null;
-    if (Array.isArray(expr)) {
-      expr = JSONPath.toPathString(expr);
-    }
-    if (!json || !expr && expr !== '') {
-      return undefined;
-    }
-    const exprList = JSONPath.toPathArray(/** @type {string} */
-    expr);
-    if (exprList[0] === '$' && exprList.length > 1) {
-      exprList.shift();
-    }
-    this._hasParentSelector = false;
-    const traceResult = this._trace(exprList, json, ['$'], currParent, currParentProperty, callback ?? undefined, undefined);
-
-    // eslint-disable-next-line @stylistic/max-len -- Long
-    /* c8 ignore next 2 -- Unreachable: _trace returns array when hasArrExpr set */
-    const result = (Array.isArray(traceResult) ? traceResult : [traceResult]).filter(ea => {
-      return ea && !ea.isParentSelector;
-    });
-    if (!result.length) {
-      // eslint-disable-next-line @stylistic/max-len -- Long
-      /* c8 ignore next -- Unreachable: valid queries always produce results */
-      return wrap ? [] : undefined;
-    }
-    if (!wrap && result.length === 1 && !result[0].hasArrExpr) {
-      const preferredOutput = this._getPreferredOutput(result[0]);
-      return preferredOutput;
-    }
-    const reduced = result.reduce((rslt, ea) => {
-      const valOrPath = this._getPreferredOutput(ea);
-      if (flatten && Array.isArray(valOrPath)) {
-        rslt = rslt.concat(valOrPath);
-      } else {
-        rslt.push(valOrPath);
-      }
-      return rslt;
-    }, /** @type {UnknownResult[]} */
-    []);
-    return reduced;
-  }
-
-  // PRIVATE METHODS
-
-  /**
-   * @param {ReturnObject} ea
-   * @returns {PreferredOutput}
-   */
-  _getPreferredOutput(ea) {
-    const resultType = this.currResultType;
-    switch (resultType) {
-      case 'all':
-        {
-          const path = Array.isArray(ea.path) ? ea.path : JSONPath.toPathArray(ea.path);
-          ea.pointer = JSONPath.toPointer(/** @type {string[]} */path);
-          ea.path = typeof ea.path === 'string' ? ea.path : JSONPath.toPathString(/** @type {string[]} */ea.path);
-          return ea;
-        }
-      case 'value':
-      case 'parent':
-      case 'parentProperty':
-        return /** @type {PreferredOutput} */ea[resultType];
-      case 'path':
-        if (typeof ea.path === 'string') {
-          return ea.path;
-        }
-        return JSONPath.toPathString(/** @type {string[]} */ea.path);
-      case 'pointer':
-        {
-          const pathArray = Array.isArray(ea.path) ? ea.path : JSONPath.toPathArray(ea.path);
-          return JSONPath.toPointer(/** @type {string[]} */pathArray);
-        }
-      default:
-        throw new TypeError('Unknown result type');
-    }
-  }
-
-  /**
-   * @param {ReturnObject} fullRetObj
-   * @param {JSONPathCallback|undefined} callback
-   * @param {"value"|"property"} type
-   * @returns {void}
-   */
-  _handleCallback(fullRetObj, callback, type) {
-    // Early return if no callback provided (defensive
-    //   check for internal calls)
-    if (!callback) {
-      return;
-    }
-    const preferredOutput = this._getPreferredOutput(fullRetObj);
-    if (Array.isArray(fullRetObj.path)) {
-      fullRetObj.path = JSONPath.toPathString(/** @type {string[]} */fullRetObj.path);
-    }
-    callback(preferredOutput, type, fullRetObj);
-  }
-
-  /**
-   *
-   * @param {ExpressionArray} expr
-   * @param {unknown} val
-   * @param {ExpressionArray} path
-   * @param {ParentValue} parent
-   * @param {ParentProperty} parentPropName
-   * @param {JSONPathCallback|undefined} callback
-   * @param {boolean|undefined} hasArrExpr
-   * @param {boolean} [literalPriority]
-   * @returns {ReturnObject|ReturnObject[]}
-   */
-  _trace(expr, val, path, parent, parentPropName, callback, hasArrExpr, literalPriority) {
-    // No expr to follow? return path and value as the result of
-    //  this trace branch
-    let retObj;
-    if (!expr.length) {
-      retObj = {
-        path,
-        value: val,
-        parent,
-        parentProperty: parentPropName,
-        hasArrExpr
-      };
-      this._handleCallback(retObj, callback, 'value');
-      return retObj;
-    }
-    const loc = /** @type {string} */expr[0],
-      x = expr.slice(1);
-
-    // We need to gather the return value of recursive trace calls in order
-    //  to do the parent sel computation.
-    /** @type {ReturnObject[]} */
-    const ret = [];
-    /**
-     *
-     * @param {ReturnObject|ReturnObject[]} elems
-     * @returns {void}
-     */
-    function addRet(elems) {
-      if (Array.isArray(elems)) {
-        // This was causing excessive stack size in Node (with or
-        //  without Babel) against our performance test:
-        //  `ret.push(...elems);`
-        elems.forEach(t => {
-          ret.push(t);
-        });
-      } else {
-        ret.push(elems);
-      }
-    }
-    if (val && (typeof loc !== 'string' || literalPriority) && Object.hasOwn(val, /** @type {PropertyKey} */loc)) {
-      // simple case--directly follow property
-      const valObj = /** @type {Record<string, unknown>} */val;
-      addRet(this._trace(x, valObj[(/** @type {string} */loc)], push(path, loc), val, /** @type {string|number} */loc, callback, hasArrExpr));
-      // eslint-disable-next-line unicorn/prefer-switch -- Part of larger `if`
-    } else if (loc === '*') {
-      // all child properties
-      this._walk(val, m => {
-        const valObj = /** @type {Record<string, unknown>} */val;
-        addRet(this._trace(x, valObj[m], push(path, m), val, m, callback, true, true));
-      });
-    } else if (loc === '..') {
-      // all descendent parent properties
-      // Check remaining expression with val's immediate children
-      addRet(this._trace(x, val, path, parent, parentPropName, callback, hasArrExpr));
-      this._walk(val, m => {
-        // We don't join m and x here because we only want parents,
-        //   not scalar values
-        const valObj = /** @type {Record<string, unknown>} */val;
-        if (typeof valObj[m] === 'object') {
-          // Keep going with recursive descent on val's
-          //   object children
-          addRet(this._trace(expr.slice(), valObj[m], push(path, m), val, m, callback, true));
-        }
-      });
-      // The parent sel computation is handled in the frame above using the
-      // ancestor object of val
-    } else if (loc === '^') {
-      // This is not a final endpoint, so we do not invoke the
-      //   callback here
-      this._hasParentSelector = true;
-      return /** @type {ReturnObject} */{
-        path: path.slice(0, -1),
-        expr: x,
-        isParentSelector: true,
-        value: undefined,
-        parent: undefined,
-        parentProperty: null
-      };
-    } else if (loc === '~') {
-      // property name
-      retObj = {
-        path: push(path, loc),
-        value: parentPropName,
-        parent,
-        parentProperty: null
-      };
-      this._handleCallback(retObj, callback, 'property');
-      return retObj;
-    } else if (loc === '$') {
-      // root only
-      addRet(this._trace(x, val, path, null, null, callback, hasArrExpr));
-    } else if (/^(-?\d*):(-?\d*):?(-?\d*)$/v.test(loc)) {
-      // [start:end:step]  Python slice syntax
-      const sliceResult = this._slice(loc, x, val, path, parent, parentPropName, callback);
-      if (sliceResult) {
-        addRet(sliceResult);
-      }
-    } else if (loc.indexOf('?(') === 0) {
-      // [?(expr)] (filtering)
-      if (this.currEval === false) {
-        throw new Error('Eval [?(expr)] prevented in JSONPath expression.');
-      }
-      const safeLoc = loc.replace(/^\?\((.*?)\)$/v, '$1');
-      // check for a nested filter expression
-
-      const nested = /@.?([^?]*)[\['](\??\(.*?\))(?!.\)\])[\]']/gv.exec(safeLoc);
-      if (nested) {
-        // find if there are matches in the nested expression
-        // add them to the result set if there is at least one match
-        this._walk(val, m => {
-          const npath = [nested[2]];
-          const valObj2 = /** @type {Record<string, unknown>} */
-          val;
-          // guard against nested[1] resolving to `constructor`
-          const nvalue = /** @type {ValueType} */nested[1] ? getSafeProperty(/** @type {Record<string, unknown>} */
-          valObj2[m], nested[1]) : valObj2[m];
-          const filterResults = this._trace(npath, nvalue, path, parent, parentPropName, callback, true);
-          // eslint-disable-next-line @stylistic/max-len -- Long
-          /* c8 ignore next 3 -- Unreachable: _trace always returns array for nested filters */
-          const filterArray = Array.isArray(filterResults) ? filterResults : [filterResults];
-          if (filterArray.length > 0) {
-            addRet(this._trace(x, valObj2[m], push(path, m), val, m, callback, true));
-          }
-        });
-      } else {
-        const valObj3 = /** @type {Record<string, unknown>} */val;
-        this._walk(val, m => {
-          if (this._eval(safeLoc, valObj3[m], m, path, parent, parentPropName)) {
-            addRet(this._trace(x, valObj3[m], push(path, m), val, m, callback, true));
-          }
-        });
-      }
-    } else if (loc[0] === '(') {
-      // [(expr)] (dynamic property/index)
-      if (this.currEval === false) {
-        throw new Error('Eval [(expr)] prevented in JSONPath expression.');
-      }
-      // As this will resolve to a property name (but we don't know it
-      //  yet), property and parent information is relative to the
-      const evalResult = this._eval(/** @type {string} */loc, val, /** @type {string|number} */path.at(-1), path.slice(0, -1), parent, parentPropName);
-      const exprToUse = /** @type {string|number} */
-      evalResult !== undefined ? evalResult : '';
-      addRet(this._trace(unshift(exprToUse, x), val, path, parent, parentPropName, callback, hasArrExpr));
-    } else if (loc[0] === '@') {
-      // value type: @boolean(), etc.
-      // eslint-disable-next-line no-useless-assignment -- ESLint bug
-      let addType = false;
-      const parenthIndex = loc.indexOf('(');
-      const valueType = /** @type {ValueType|string} */loc.slice(1, parenthIndex);
-      const lastParenth = loc.lastIndexOf(')');
-      const argRaw = loc.slice(parenthIndex + 1, lastParenth);
-      const arg = argRaw ? JSON.parse(argRaw) : undefined;
-      switch (valueType) {
-        case 'scalar':
-          addType = !val || !['object', 'function'].includes(typeof val);
-          break;
-        case 'boolean':
-        case 'string':
-        case 'undefined':
-        case 'function':
-          addType = typeof val === valueType;
-          break;
-        case 'integer':
-          addType = Number.isFinite(val) && !(/** @type {number} */val % 1);
-          break;
-        case 'number':
-          addType = Number.isFinite(val);
-          break;
-        case 'nonFinite':
-          addType = typeof val === 'number' && !Number.isFinite(val);
-          break;
-        case 'object':
-          addType = Boolean(val) && typeof val === valueType;
-          break;
-        case 'array':
-          addType = Array.isArray(val);
-          break;
-        case 'other':
-          addType = /** @type {OtherTypeCallback} */this.currOtherTypeCallback(val, path, parent, parentPropName, arg) || false;
-          break;
-        case 'null':
-          addType = val === null;
-          break;
-        case 'symbol':
-          addType = typeof val === 'symbol';
-          break;
-        case 'BigInt':
-          addType = typeof val === 'bigint';
-          break;
-        case 'Promise':
-          addType = toStringTag(val) === 'Promise';
-          break;
-        case 'jsonReference':
-          addType = Boolean(val) && typeof val === 'object' && Object.hasOwn(/** @type {object} */val, '$ref');
-          break;
-        default:
-          if (this.currCustomTypes && Object.hasOwn(this.currCustomTypes, valueType)) {
-            addType = this.currCustomTypes[valueType](val, path, parent, parentPropName, arg) || false;
-          } else {
-            throw new TypeError('Unknown value type ' + valueType);
-          }
-      }
-      if (addType) {
-        retObj = {
-          path,
-          value: val,
-          parent,
-          parentProperty: parentPropName
-        };
-        this._handleCallback(retObj, callback, 'value');
-        return retObj;
-      }
-      // `-escaped property
-    } else if (val && loc[0] === '`' && Object.hasOwn(val, loc.slice(1))) {
-      const locProp = loc.slice(1);
-      const valObj = /** @type {Record<string, unknown>} */val;
-      addRet(this._trace(x, valObj[locProp], push(path, locProp), val, locProp, callback, hasArrExpr, true));
-    } else if (loc[0] === "'" || loc[0] === '"') {
-      // ['name1','name2',...]
-      // Quoted members are literal property names
-      for (const [, single, double] of loc.matchAll(/'((?:\\.|[^'\\])*)'|"((?:\\.|[^"\\])*)"/gv)) {
-        const prop = (single ?? double).replaceAll(/\\(['"\\])/gv, '$1');
-        if (!val || !Object.hasOwn(val, prop)) {
-          continue;
-        }
-        const valObj = /** @type {Record<string, unknown>} */val;
-        addRet(this._trace(x, valObj[prop], push(path, prop), val, prop, callback, true));
-      }
-    } else if (loc.includes(',')) {
-      // [name1,name2,...]
-      const parts = loc.split(',');
-      for (const part of parts) {
-        addRet(this._trace(unshift(part, x), val, path, parent, parentPropName, callback, true));
-      }
-      // simple case--directly follow property
-    } else if (!literalPriority && val && Object.hasOwn(val, loc)) {
-      const valObj = /** @type {Record<string, unknown>} */val;
-      addRet(this._trace(x, valObj[loc], push(path, loc), val, loc, callback, hasArrExpr, true));
-    }
-
-    // We check the resulting values for parent selections. For parent
-    // selections we discard the value object and continue the trace with
-    // the current val object
-    if (this._hasParentSelector) {
-      for (let t = 0; t < ret.length; t++) {
-        const rett = ret[t];
-        if (!rett || !rett.isParentSelector) {
-          continue;
-        }
-        const exprToUse = /** @type {ExpressionArray} */
-        rett.expr;
-        const pathToUse = /** @type {ExpressionArray} */
-        rett.path;
-        const tmp = this._trace(exprToUse, val, pathToUse, parent, parentPropName, callback, hasArrExpr);
-        if (Array.isArray(tmp)) {
-          ret[t] = tmp[0];
-          const tl = tmp.length;
-          for (let tt = 1; tt < tl; tt++) {
-            t++;
-            ret.splice(t, 0, tmp[tt]);
-          }
-        } else {
-          ret[t] = tmp;
-        }
-      }
-    }
-    return ret;
-  }
-
-  /**
-   * @param {unknown} val
-   * @param {(prop: string|number) => void} f
-   * @returns {void}
-   */
-  _walk(val, f) {
-    if (Array.isArray(val)) {
-      const n = val.length;
-      for (let i = 0; i < n; i++) {
-        f(i);
-      }
-    } else if (val && typeof val === 'object') {
-      Object.keys(val).forEach(m => {
-        f(m);
-      });
-    }
-  }
-
-  /**
-   * @param {string} loc
-   * @param {ExpressionArray} expr
-   * @param {unknown} val
-   * @param {ExpressionArray} path
-   * @param {ParentValue} parent
-   * @param {ParentProperty} parentPropName
-   * @param {JSONPathCallback|undefined} callback
-   * @returns {ReturnObject[]|undefined}
-   */
-  _slice(loc, expr, val, path, parent, parentPropName, callback) {
-    if (!Array.isArray(val)) {
-      return undefined;
-    }
-    const len = val.length,
-      parts = loc.split(':'),
-      step = parts[2] ? Number(parts[2]) : 1;
-    /** @type {ReturnObject[]} */
-    const ret = [];
-    // A step of zero selects nothing (RFC 9535 section 2.3.4.2.2)
-    if (step === 0) {
-      return ret;
-    }
-    /**
-     * @param {number} index
-     * @returns {number}
-     */
-    const normalize = index => index < 0 ? index + len : index;
-    // With a negative step the defaults run backwards: from the last
-    //   item to (and including) the first
-    const start = normalize(parts[0] ? Number(parts[0]) : step > 0 ? 0 : len - 1),
-      end = normalize(parts[1] ? Number(parts[1]) : step > 0 ? len : -len - 1);
-    // The first and last positions to visit, whichever way we are going
-    const [from, to] = step > 0 ? [Math.min(Math.max(start, 0), len), Math.min(Math.max(end, 0), len)] : [Math.min(Math.max(start, -1), len - 1), Math.min(Math.max(end, -1), len - 1)];
-    for (let i = from; step > 0 ? i < to : i > to; i += step) {
-      const tmp = this._trace(unshift(i, expr), val, path, parent, parentPropName, callback, true);
-      // Should only be possible to be an array here since first part of
-      //   ``unshift(i, expr)` passed in above would not be empty,
-      //     nor `~`, nor begin with `@` (as could return objects)
-      // This was causing excessive stack size in Node (with or
-      //  without Babel) against our performance test: `ret.push(...tmp);`
-      // eslint-disable-next-line @stylistic/max-len -- Long
-      /* c8 ignore next -- Unreachable: _trace returns array when expr non-empty */
-      const tmpArray = Array.isArray(tmp) ? tmp : [tmp];
-      tmpArray.forEach(t => {
-        ret.push(t);
-      });
-    }
-    return ret;
-  }
-
-  /**
-   * @param {string} code
-   * @param {unknown} _v
-   * @param {string|number} _vname
-   * @param {ExpressionArray} path
-   * @param {ParentValue} parent
-   * @param {ParentProperty} parentPropName
-   * @returns {UnknownResult}
-   */
-  _eval(code, _v, _vname, path, parent, parentPropName) {
-    if (this.currSandbox) {
-      this.currSandbox._$_parentProperty = parentPropName;
-      this.currSandbox._$_parent = parent;
-      this.currSandbox._$_property = _vname;
-      this.currSandbox._$_root = this.json;
-      this.currSandbox._$_v = _v;
-    }
-    const containsPath = code.includes('@path');
-    if (containsPath) {
-      // eslint-disable-next-line @stylistic/max-len -- Long
-      /* c8 ignore next -- Unreachable: currSandbox set in evaluate() before _eval */
-      const currSandbox = this.currSandbox ?? {};
-      currSandbox._$_path = JSONPath.toPathString(/** @type {string[]} */path.concat([_vname]));
-    }
-    const scriptCacheKey = this.currEval + 'Script:' + code;
-    if (!scriptCache.has(scriptCacheKey)) {
-      // Replace `@parentProperty`, `@parent`, `@property`, `@root`,
-      //   `@path` and a bare `@` (not followed by an identifier
-      //   character) while leaving quoted string literals and
-      //   regex literals (a `/` where an operand is expected,
-      //   as opposed to division) intact
-      const script = code.replaceAll(/('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|(?<=(?:^|[\(,=:\[!\|?\{\};+\-*%<>~^]|&)\s*)\/(?:\\.|\[(?:\\.|[^\]\\])*\]|[^\/\\\[])+\/[dgimsuvy]*)|@(?:(parentProperty|parent|property|root|path)|(?![\w$]))/gv, (_, literal, name) => literal ?? '_$_' + (name ?? 'v'));
-      const evalType = /** @type {string|boolean|undefined} */
-      this.currEval;
-      if (['safe', true, undefined].includes(evalType)) {
-        // eslint-disable-next-line @stylistic/max-len -- Long
-        /* eslint-disable unicorn/no-undeclared-class-members -- Prototype members */
-        scriptCache.set(scriptCacheKey, new (
-        /**
-         * @type {JSONPathClass & {
-         *   safeVm: SafeScriptType,
-         *   vm: ScriptType
-         * }}
-         */ /** @type {unknown} */
-        this).safeVm.Script(script));
-        // eslint-disable-next-line @stylistic/max-len -- Long
-        /* eslint-enable unicorn/no-undeclared-class-members -- End prototype member scope */
-      } else if (this.currEval === 'native') {
-        // eslint-disable-next-line @stylistic/max-len -- Long
-        /* eslint-disable unicorn/no-undeclared-class-members -- Prototype members */
-        scriptCache.set(scriptCacheKey, new (
-        /**
-         * @type {JSONPathClass & {
-         *   safeVm: SafeScriptType,
-         *   vm: ScriptType
-         * }}
-         */ /** @type {unknown} */
-        this).vm.Script(script));
-        // eslint-disable-next-line @stylistic/max-len -- Long
-        /* eslint-enable unicorn/no-undeclared-class-members -- End prototype member scope */
-      } else if (typeof this.currEval === 'function' && this.currEval.prototype && Object.hasOwn(this.currEval.prototype, 'runInNewContext')) {
-        const CurrEval = this.currEval;
-        // eslint-disable-next-line @stylistic/max-len -- Long
-        // @ts-expect-error - Type checked above to have proper constructor
-        scriptCache.set(scriptCacheKey, new CurrEval(script));
-      } else if (typeof this.currEval === 'function') {
-        // Type narrowing: at this point currEval is a function
-        //   but not a constructor
-        const evalFunc = /** @type {EvalCallback} */this.currEval;
-        scriptCache.set(scriptCacheKey, {
-          runInNewContext: (/** @type {ContextItem} */context) => evalFunc(script, context)
-        });
-      } else {
-        throw new TypeError(`Unknown "eval" property "${this.currEval}"`);
-      }
-    }
-    try {
-      /**
-       * @typedef {{
-       *   runInNewContext: (
-       *     ctx: SandboxType|undefined
-       *   ) => EvaluatedResult
-       * }} RunInNewContext
-       */
-
-      return /** @type {RunInNewContext} */scriptCache.get(scriptCacheKey).runInNewContext(this.currSandbox);
-    } catch (e) {
-      if (this.ignoreEvalErrors) {
-        return false;
-      }
-      const error = /** @type {Error} */e;
-      throw new Error('jsonPath: ' + error.message + ': ' + code, {
-        cause: e
-      });
-    }
-  }
-}
-
-/** @type {{safeVm: SafeScriptType}} */
-(/** @type {unknown} */JSONPathClass.prototype).safeVm = {
-  Script: SafeScript
-};
-JSONPath.prototype = JSONPathClass.prototype;
-
-// PUBLIC CLASS PROPERTIES AND METHODS
-
-/**
- * Clears cached parsed paths and compiled scripts.
- * @returns {void}
- */
-JSONPath.clearCache = function () {
-  pathCache.clear();
-  scriptCache.clear();
-};
-
-/**
- * @param {string[]} pathArr Array to convert
- * @returns {string} The path string
- */
-JSONPath.toPathString = function (pathArr) {
-  const x = pathArr,
-    n = x.length;
-  let p = '$';
-  for (let i = 1; i < n; i++) {
-    if (!/^(~|\^|@.*?\(\))$/v.test(x[i])) {
-      p += /^[0-9*]+$/v.test(x[i]) ? '[' + x[i] + ']' : "['" + String(x[i]).replaceAll(/['\\]/gv, String.raw`\$&`) + "']";
-    }
-  }
-  return p;
-};
-
-/**
- * @param {string[]} pointer JSON Path array
- * @returns {string} JSON Pointer
- */
-JSONPath.toPointer = function (pointer) {
-  const x = pointer,
-    n = x.length;
-  let p = '';
-  for (let i = 1; i < n; i++) {
-    if (!/^(~|\^|@.*?\(\))$/v.test(x[i])) {
-      p += '/' + x[i].toString().replaceAll('~', '~0').replaceAll('/', '~1');
-    }
-  }
-  return p;
-};
-
-/**
- * @param {string} expr Expression to convert
- * @returns {string[]}
- */
-JSONPath.toPathArray = function (expr) {
-  if (pathCache.has(expr)) {
-    return /** @type {string[]} */pathCache.get(expr).concat();
-  }
-  /** @type {string[]} */
-  const subx = [];
-  const normalized = expr
-  // Properties
-  .replaceAll(/@[\w$\-]+\([^\)]*\)/gv, ';$&;')
-  // Parenthetical evaluations (filtering and otherwise), directly
-  //   within brackets or single quotes
-  .replaceAll(/[\['](\??\(.*?\))[\]'](?!.\])/gv, function ($0, $1) {
-    return '[#' + (
-    // eslint-disable-next-line @stylistic/max-len -- Long
-    // eslint-disable-next-line unicorn/no-return-array-push -- Optimization
-    subx.push($1) - 1) + ']';
-  })
-  // Unions of quoted property names (e.g., `['x','y']`) and quoted
-  //   names with commas or backslash escapes, kept intact (with
-  //   quotes) so their members survive tokenization
-  .replaceAll(/\[\s*((?:'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")(?:\s*,\s*(?:'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"))*)\s*\]/gv, function ($0, $1) {
-    if (!/[,\\]/v.test($1)) {
-      return $0;
-    }
-    // eslint-disable-next-line @stylistic/max-len -- Long
-    // eslint-disable-next-line unicorn/no-return-array-push -- Optimization
-    return '[#' + (subx.push($1) - 1) + ']';
-  })
-  // Escape periods and tildes within properties
-  .replaceAll(/\[['"]([^'\]]*)['"]\]/gv, function ($0, prop) {
-    return "['" + prop.replaceAll('.', '%@%').replaceAll('~', '%%@@%%') + "']";
-  })
-  // Properties operator
-  .replaceAll('~', ';~;')
-  // Split by property boundaries
-  .replaceAll(/['"]?\.['"]?(?![^\[]*\])|\[['"]?/gv, ';')
-  // Reinsert periods within properties
-  .replaceAll('%@%', '.')
-  // Reinsert tildes within properties
-  .replaceAll('%%@@%%', '~')
-  // Parent
-  .replaceAll(/(?:;)?(\^+)(?:;)?/gv, function ($0, ups) {
-    return ';' + ups.split('').join(';') + ';';
-  })
-  // Descendents
-  .replaceAll(/;;;|;;/gv, ';..;')
-  // Remove trailing
-  .replaceAll(/;$|'?\]|'$/gv, '');
-  const exprList = normalized.split(';').map(function (exp) {
-    const match = exp.match(/#(\d+)/v);
-    return !match || !match[1] ? exp : subx[Number(match[1])];
-  });
-  pathCache.set(expr, exprList);
-  return /** @type {string[]} */pathCache.get(expr).concat();
-};
-
-/**
- * @typedef {import('./jsonpath.js').AnyInput} AnyInput
- */
-/**
- * @typedef {import('./jsonpath.js').SandboxCallback} SandboxCallback
- */
-/**
- * @typedef {import('./jsonpath.js').SandboxPropertyValue} SandboxPropertyValue
- */
-/**
- * @typedef {import('./jsonpath.js').ExpressionArray} ExpressionArray
- */
-/**
- * @typedef {import('./jsonpath.js').ValueType} ValueType
- */
-/**
- * @typedef {import('./jsonpath.js').ParentValue} ParentValue
- */
-/**
- * @typedef {import('./jsonpath.js').UnknownResult} UnknownResult
- */
-/**
- * @typedef {import('./jsonpath.js').ParentProperty} ParentProperty
- */
-/**
- * @typedef {import('./jsonpath.js').PreferredOutput} PreferredOutput
- */
-/**
- * @typedef {import('./jsonpath.js').ReturnObject} ReturnObject
- */
-/**
- * @typedef {import('./jsonpath.js').JSONPathCallback} JSONPathCallback
- */
-/**
- * @typedef {import('./jsonpath.js').OtherTypeCallback} OtherTypeCallback
- */
-/**
- * @typedef {import('./jsonpath.js').ContextItem} ContextItem
- */
-/**
- * @typedef {import('./jsonpath.js').EvaluatedResult} EvaluatedResult
- */
-/**
- * @typedef {import('./jsonpath.js').EvalCallback} EvalCallback
- */
-/**
- * @typedef {import('./jsonpath.js').EvalClass} EvalClass
- */
-/**
- * @typedef {import('./jsonpath.js').ResultType} ResultType
- */
-/**
- * @typedef {import('./jsonpath.js').EvalValue} EvalValue
- */
-/**
- * @typedef {import('./jsonpath.js').PathType} PathType
- */
-/**
- * @typedef {import('./jsonpath.js').SafeScriptType} SafeScriptType
- */
-/**
- * @typedef {import('./jsonpath.js').ScriptType} ScriptType
- */
-/**
- * @typedef {import('./jsonpath.js').SandboxType} SandboxType
- */
-/**
- * @typedef {import('./jsonpath.js').JSONPathOptions} JSONPathOptions
- */
-
-// Node's vm module shape is wider than ScriptType, but is compatible for
-// the properties actually used (Script) -- kept Node-specific here so
-// `node:vm` types don't leak into the shared/browser declarations.
-/** @type {{vm: ScriptType}} */
-(/** @type {unknown} */JSONPathClass.prototype).vm = /** @type {ScriptType} */
-/** @type {unknown} */external_node_vm_namespaceObject;
-
-
 
 // EXTERNAL MODULE: ./node_modules/tldts/dist/cjs/index.js
 var cjs = __nccwpck_require__(935);
@@ -63141,7 +65825,7 @@ function evaluateOne(name, operand, actual, kind) {
         case 'matches':
             return { ok: isScalarValue(actual) && new RegExp(operand).test(String(actual)), expected: `matching /${operand}/` };
         case 'exists':
-            return { ok: (actual !== undefined) === operand, expected: operand ? 'present' : 'absent' };
+            return { ok: isPresent(actual) === operand, expected: operand ? 'present' : 'absent' };
         case 'type':
             return { ok: typeOf(actual) === operand || (operand === 'number' && typeOf(actual) === 'integer'), expected: `of type ${operand}` };
         case 'length': {
@@ -63211,6 +65895,19 @@ function lengthOf(actual) {
         return Object.keys(actual).length;
     return undefined;
 }
+const NODELIST = Symbol('JSONPath nodelist');
+/** Marks the values a non-singular JSONPath query selected: `exists` then asks whether it selected any. */
+function markNodelist(values) {
+    Object.defineProperty(values, NODELIST, { value: true });
+    return values;
+}
+function isEmptyNodelist(value) {
+    return Array.isArray(value) && value[NODELIST] === true && value.length === 0;
+}
+/** Absent: undefined (a missing value), or a JSONPath query that selected nothing. */
+function isPresent(actual) {
+    return actual !== undefined && !isEmptyNodelist(actual);
+}
 /** A string, number or boolean: a value with one obvious text form. */
 function isScalarValue(value) {
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
@@ -63245,6 +65942,8 @@ const MAX_SHOWN = 120;
 function show(value, kind = 'value') {
     if (value === undefined)
         return 'nothing';
+    if (isEmptyNodelist(value))
+        return 'nothing (the query selected no node)';
     if (kind === 'duration' && typeof value === 'number')
         return formatDuration(value);
     if (kind === 'ratio' && typeof value === 'number')
@@ -63255,9 +65954,37 @@ function show(value, kind = 'value') {
     return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
+;// CONCATENATED MODULE: ./src/checks/jsonpath.ts
+// Evaluating a JSONPath query on a response document: the value a predicate is judged on.
+
+
+
+/**
+ * A singular query ($.a.b, $.items[-1].id, $['@odata.count']) gives its one value or
+ * undefined; any other query (wildcards, filters, slices, unions, descendants) gives its
+ * nodelist as an array, marked so that `exists` means "selected at least one node".
+ * Throws JsonPathError for a query that is not RFC 9535 JSONPath.
+ */
+function jsonPathValue(document, path) {
+    const { singular, values } = jsonPathNodes(document, path);
+    return singular ? values[0] : markNodelist(values);
+}
+/** The values of the nodes the query selects, in the order RFC 9535 gives them. */
+function jsonPathNodes(document, path) {
+    const query = parseJsonPath(path);
+    try {
+        return { singular: query.singularQuery(), values: query.query(document).values() };
+    }
+    catch (error) {
+        // A hostile document nested past the descendant selector's recursion limit.
+        if (error instanceof json_p3_cjs/* JSONPathError */.s_)
+            throw new JsonPathError(`JSONPath ${JSON.stringify(path)}: ${error.message}`, error.token.index);
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checks/http-expect.ts
-// `expect:` of an HTTP request, evaluated against the response: status, headers
-// (repeats visible), body, JSONPath, duration, redirect and cookie attributes.
+
 
 
 
@@ -63343,18 +66070,19 @@ function jsonAssertions(paths, response, redactor) {
         return Object.keys(paths).map((path) => ({ subject: path, expected: 'a JSON body', actual: why, ok: false }));
     }
     return Object.entries(paths).map(([path, predicate]) => {
-        const actual = jsonPathValue(document, path);
+        let actual;
+        try {
+            actual = jsonPathValue(document, path);
+        }
+        catch (error) {
+            // Validation rejects these; a query built another way (a built-in's parameter) still reads as a reason.
+            if (error instanceof JsonPathError)
+                return { subject: path, expected: 'a valid RFC 9535 JSONPath query', actual: error.message, ok: false };
+            throw error;
+        }
         const result = evaluate(predicate, actual);
         return { subject: path, expected: result.expected, actual: redactor.text(show(actual)), ok: result.ok };
     });
-}
-/** One value for a definite path ($.a.b), the list of matches for wildcards and filters. */
-function jsonPathValue(document, path) {
-    const matches = JSONPath({ path, json: document, wrap: true, eval: 'safe' });
-    const indefinite = /\*|\.\.|\?\(|,|:/.test(path);
-    if (indefinite)
-        return matches;
-    return matches.length === 0 ? undefined : matches[0];
 }
 function cookieAssertions(name, spec, cookie) {
     const subject = `cookie ${name}`;
@@ -64079,7 +66807,7 @@ function exchange(client, options, keepBytes, timeoutMs) {
 const TIMEOUT = Object.assign(new Error('timed out'), { code: 'TIMEOUT' });
 /** Sends one sample and records it; never throws for a failed request. */
 function sender(request, expect, context) {
-    const perSample = perSampleExpect(expect);
+    const judge = sampleJudge(request, expect, context);
     const keepBytes = expect?.body !== undefined ? BODY_ASSERT_BYTES : EVIDENCE_BYTES;
     const options = {
         path: `${request.url.pathname}${request.url.search}`,
@@ -64112,37 +66840,64 @@ function sender(request, expect, context) {
         tally.latencies[tally.responses++] = result.latencyMs;
         tally.bodyBytes += result.wireBytes;
         count(tally.outcomes, String(result.status));
-        const response = (withHeaders) => ({
-            url: request.url.href,
-            status: result.status,
-            statusText: result.statusText,
-            headers: withHeaders ? result.headers() : [],
-            body: result.body,
-            wireBytes: result.wireBytes,
-            truncated: result.wireBytes > result.body.length,
-            hops: [],
-            timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
-        });
-        tally.firstResponse ??= responseEvidence(response(true), context.redactor);
-        const failed = evaluateHttpExpect(perSample, response(perSample?.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
-        if (failed.length > 0) {
-            tally.errors++;
-            tally.firstFailure ??= { index: index + 1, reason: failed.map(assertionLine).join('; '), response: responseEvidence(response(true), context.redactor) };
+        if (tally.firstResponse === undefined)
+            tally.firstResponse = responseEvidence(sampleResponse(request, result, true), context.redactor);
+        // Only a failed sample builds the words that say why (the first one is kept).
+        if (judge.passes(result))
+            return;
+        tally.errors++;
+        if (tally.firstFailure === undefined) {
+            tally.firstFailure = { index: index + 1, reason: judge.reason(result), response: responseEvidence(sampleResponse(request, result, true), context.redactor) };
         }
     };
 }
-/** Expectations every sample must meet; without any, a sample passes when status < 400. */
-function perSampleExpect(expect) {
-    if (expect?.status === undefined && expect?.headers === undefined && expect?.body === undefined)
-        return undefined;
-    const perSample = {};
-    if (expect.status !== undefined)
-        perSample.status = expect.status;
-    if (expect.headers !== undefined)
-        perSample.headers = expect.headers;
-    if (expect.body !== undefined)
-        perSample.body = expect.body;
-    return perSample;
+function sampleResponse(request, result, withHeaders) {
+    return {
+        url: request.url.href,
+        status: result.status,
+        statusText: result.statusText,
+        headers: withHeaders ? result.headers() : [],
+        body: result.body,
+        wireBytes: result.wireBytes,
+        truncated: result.wireBytes > result.body.length,
+        hops: [],
+        timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
+    };
+}
+/** A status is expected to be 2xx unless `expect.status` says otherwise (a redirect is not the page). */
+const DEFAULT_STATUS = { test: (status) => status >= 200 && status < 300, expected: '2xx' };
+/**
+ * What every sample must meet: the expected status (default 2xx), and `expect.headers` /
+ * `expect.body` when written. `passes` is the per-sample cost and builds no text; the
+ * status verdict is computed once per distinct status code.
+ */
+function sampleJudge(request, expect, context) {
+    const statusPredicate = expect?.status;
+    const byStatus = new Map();
+    const statusOk = (status) => {
+        if (statusPredicate === undefined)
+            return DEFAULT_STATUS.test(status);
+        let ok = byStatus.get(status);
+        if (ok === undefined)
+            byStatus.set(status, (ok = evaluate(statusPredicate, status).ok));
+        return ok;
+    };
+    const rest = expect?.headers !== undefined || expect?.body !== undefined
+        ? { ...(expect.headers !== undefined ? { headers: expect.headers } : {}), ...(expect.body !== undefined ? { body: expect.body } : {}) }
+        : undefined;
+    const restFailures = (result) => rest === undefined ? [] : evaluateHttpExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
+    return {
+        passes: (result) => statusOk(result.status) && (rest === undefined || restFailures(result).length === 0),
+        reason: (result) => {
+            const failed = [];
+            if (!statusOk(result.status)) {
+                const expected = statusPredicate === undefined ? DEFAULT_STATUS.expected : context.redactor.text(evaluate(statusPredicate, result.status).expected);
+                failed.push({ subject: 'status', expected, actual: String(result.status), ok: false });
+            }
+            failed.push(...restFailures(result));
+            return failed.map(assertionLine).join('; ');
+        },
+    };
 }
 /** The headers of every sample: what HttpClient.send would send (target headers on its host, the user agent). */
 function requestHeaders(request, context) {
@@ -64168,12 +66923,22 @@ function headerLines(raw, parsed) {
 function count(map, key) {
     map.set(key, (map.get(key) ?? 0) + 1);
 }
-/** Milliseconds as evidence shows them: 0.1 ms precision below a second. */
+/** Milliseconds as evidence shows them: to the microsecond below a second (as the facts hold them). */
 function load_ms(value) {
-    return value < 1000 ? `${Number(value.toFixed(1))}ms` : formatDuration(value);
+    return value < 1000 ? `${roundUs(value)}ms` : formatDuration(value);
+}
+/** Milliseconds to the microsecond: the resolution latencies are measured and judged at. */
+function roundUs(value) {
+    return Number(value.toFixed(3));
 }
 function round1(value) {
     return Number(value.toFixed(1));
+}
+/** "301" or "301 and 302" when every response was a redirect, else undefined. */
+function allRedirects(outcomes, responses) {
+    const codes = [...outcomes.keys()].filter((key) => /^3\d\d$/.test(key));
+    const redirected = codes.reduce((sum, code) => sum + outcomes.get(code), 0);
+    return responses > 0 && redirected === responses ? codes.join(' and ') : undefined;
 }
 /** The tightest upper bound (lt / lte) of an error-rate predicate, as a ratio. */
 function upperBound(predicate) {
@@ -64204,6 +66969,13 @@ function verdict(spec, request, context, settings, warm, tally, windowMs) {
         const why = first ? first.message : 'nothing was sent';
         return { outcome: 'error', summary: `no data: none of the ${tally.done} samples got a response (${why})`, evidence, retryable: first?.retryable ?? false };
     }
+    // Redirects measure the redirect, not the page: with no status written, that is a wrong URL.
+    const redirects = spec.expect?.status === undefined ? allRedirects(tally.outcomes, n) : undefined;
+    if (redirects !== undefined) {
+        const location = tally.firstResponse?.headers.find(([name]) => name.toLowerCase() === 'location')?.[1];
+        const where = location !== undefined ? ` (it redirects to ${location})` : '';
+        return { outcome: 'error', summary: `all ${n} samples answered ${redirects}${where}; point it at the final URL`, evidence };
+    }
     const sorted = tally.latencies.subarray(0, n).sort();
     let sum = 0;
     for (const value of sorted)
@@ -64218,14 +66990,14 @@ function verdict(spec, request, context, settings, warm, tally, windowMs) {
     };
     const errorRate = tally.errors / tally.done;
     for (const stat of LATENCY_STATS)
-        facts[stat] = round1(stats[stat]);
+        facts[stat] = roundUs(stats[stat]);
     facts.errorRate = formatPercent(errorRate);
     facts.throughput = windowMs > 0 ? round1((n / windowMs) * 1000) : 0;
     facts.bodyBytes = tally.bodyBytes;
     const failedWithoutResponse = tally.done - n;
     notes.push(`latency = request sent → last byte of the body (connection setup not counted); nearest-rank percentiles over the ${n} samples that got a response` +
         (failedWithoutResponse > 0 ? ` (${failedWithoutResponse} failed without one: they count as errors but have no latency)` : '') +
-        '; latencies in ms, throughput in responses/s over the measured window');
+        '; latencies in ms to the microsecond, throughput in responses/s over the measured window');
     if (warm.errors > 0)
         notes.push(`${warm.errors} of ${warm.done} warmup requests failed (not counted)`);
     if (typeof spec.request === 'object' && spec.request.follow_redirects)
@@ -64237,7 +67009,7 @@ function verdict(spec, request, context, settings, warm, tally, windowMs) {
             continue;
         const subject = `latency ${stat}`;
         const p = stat.startsWith('p') ? Number(stat.slice(1)) : undefined;
-        const result = evaluate(predicate, round1(stats[stat]), 'duration');
+        const result = evaluate(predicate, roundUs(stats[stat]), 'duration');
         if (p !== undefined && n < minSamplesFor(p)) {
             const need = minSamplesFor(p);
             notes.push(`${stat} needs at least ${need} samples with a response, this run has ${n}: with fewer, ${stat} is just the largest sample`);
@@ -64290,6 +67062,7 @@ function verdict(spec, request, context, settings, warm, tally, windowMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/checks/flow.ts
+
 
 
 
@@ -64529,6 +67302,322 @@ function capturedText(value) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/util/command-env.ts
+// What a `command` check inherits from the job, and which of the job's values are the
+// runner's own credentials. A command (possibly a PR's code) gets the ordinary variables a
+// program expects and the CI context; never a token: the runner's tokens would otherwise
+// be one `env` away from the report and the public PR comment.
+/** Variables passed through by exact name. */
+const ORDINARY = new Set([
+    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'TEMP', 'TMP', 'TZ', 'LANG', 'LANGUAGE', 'TERM', 'CI',
+    // Toolchains set up earlier in the job (setup-python, virtualenvs, setup-java, setup-go).
+    'VIRTUAL_ENV', 'pythonLocation', 'LD_LIBRARY_PATH', 'PKG_CONFIG_PATH', 'JAVA_HOME', 'GOROOT', 'GOPATH',
+    'RUNNER_OS', 'RUNNER_ARCH', 'RUNNER_TEMP', 'RUNNER_TOOL_CACHE', 'RUNNER_ENVIRONMENT', 'RUNNER_DEBUG',
+    // GitHub's context, none of it a credential (GITHUB_TOKEN, GITHUB_ENV and GITHUB_OUTPUT are not here:
+    // a command neither authenticates as the job nor changes the job's environment or outputs).
+    'GITHUB_ACTIONS', 'GITHUB_SHA', 'GITHUB_REF', 'GITHUB_REF_NAME', 'GITHUB_REF_TYPE', 'GITHUB_HEAD_REF', 'GITHUB_BASE_REF',
+    'GITHUB_REPOSITORY', 'GITHUB_REPOSITORY_OWNER', 'GITHUB_REPOSITORY_ID', 'GITHUB_WORKSPACE', 'GITHUB_RUN_ID',
+    'GITHUB_RUN_NUMBER', 'GITHUB_RUN_ATTEMPT', 'GITHUB_EVENT_NAME', 'GITHUB_ACTOR', 'GITHUB_TRIGGERING_ACTOR',
+    'GITHUB_WORKFLOW', 'GITHUB_JOB', 'GITHUB_SERVER_URL', 'GITHUB_API_URL', 'GITHUB_GRAPHQL_URL',
+]);
+/** Locale: LC_ALL, LC_CTYPE, … */
+const ORDINARY_PREFIX = /^LC_[A-Z]+$/;
+/** The job's ordinary variables, for a command's environment; the manifest's `env:` is added on top. */
+function ordinaryEnvironment(env) {
+    const kept = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value !== undefined && (ORDINARY.has(name) || ORDINARY_PREFIX.test(name)))
+            kept[name] = value;
+    }
+    return kept;
+}
+/** Names of the runner's credentials, and of anything else in the job's environment that looks like one. */
+const CREDENTIAL_NAMES = new Set(['GITHUB_TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_ID_TOKEN_REQUEST_URL']);
+const CREDENTIAL_LIKE = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY/i;
+/**
+ * Values the run never prints: the runner's tokens, the github-token input and any variable
+ * named like a credential. (Cache and results URLs can carry signed tokens in their query.)
+ */
+function runnerCredentials(env) {
+    const values = [];
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || value === '')
+            continue;
+        // Only the exact names for short values: `PASSWORD_RESET=true` must not redact every "true".
+        if (CREDENTIAL_NAMES.has(name) || (CREDENTIAL_LIKE.test(name) && value.length >= 8))
+            values.push(value);
+    }
+    return values;
+}
+
+;// CONCATENATED MODULE: ./src/util/shell-template.ts
+function shellTemplate(parts) {
+    const tokens = parts.flatMap((part) => (typeof part === 'string' ? [...part] : [part]));
+    const bindings = new Map();
+    const stack = [{ kind: 'command', closer: 'end', depth: 0, wordStart: true }];
+    const pendingHeredocs = [];
+    let script = '';
+    let index = 0;
+    const top = () => stack.at(-1);
+    const charAt = (at) => {
+        const token = tokens[at];
+        return typeof token === 'string' ? token : undefined;
+    };
+    const take = (count = 1) => {
+        for (let n = 0; n < count; n++) {
+            const token = tokens[index++];
+            if (typeof token === 'string')
+                script += token;
+        }
+    };
+    /** $( $(( ${ and ` open a frame wherever they stand except inside single quotes. */
+    const openExpansion = (quoted) => {
+        const char = charAt(index);
+        if (char === '`') {
+            take();
+            stack.push({ kind: 'command', closer: '`', depth: 0, wordStart: true });
+            return true;
+        }
+        if (char !== '$')
+            return false;
+        if (charAt(index + 1) === '(' && charAt(index + 2) === '(') {
+            take(3);
+            stack.push({ kind: 'arith', depth: 0 });
+            return true;
+        }
+        if (charAt(index + 1) === '(') {
+            take(2);
+            stack.push({ kind: 'command', closer: ')', depth: 0, wordStart: true });
+            return true;
+        }
+        if (charAt(index + 1) === '{') {
+            take(2);
+            stack.push({ kind: 'param', quoted });
+            return true;
+        }
+        return false;
+    };
+    while (index < tokens.length) {
+        const token = tokens[index];
+        const frame = top();
+        if (typeof token !== 'string') {
+            const variable = bind(bindings, token);
+            if (frame.kind === 'heredoc' && frame.quoted) {
+                return { problem: `{{ ${token.expression} }} is inside a quoted here-document (<<'${frame.delimiter}'), where the shell expands nothing; write the delimiter unquoted (<<${frame.delimiter})` };
+            }
+            script += reference(variable, frame);
+            if (frame.kind === 'command')
+                frame.wordStart = false;
+            if (frame.kind === 'heredoc')
+                frame.lineStart = false;
+            index++;
+            continue;
+        }
+        switch (frame.kind) {
+            case 'single':
+                if (token === "'")
+                    stack.pop();
+                take();
+                break;
+            case 'double':
+                if (token === '\\')
+                    take(2);
+                else if (token === '"') {
+                    stack.pop();
+                    take();
+                }
+                else if (!openExpansion(true))
+                    take();
+                break;
+            case 'param':
+                if (token === '\\')
+                    take(2);
+                else if (token === '}') {
+                    stack.pop();
+                    take();
+                }
+                else if (token === '"') {
+                    stack.push({ kind: 'double' });
+                    take();
+                }
+                else if (token === "'" && !frame.quoted) {
+                    stack.push({ kind: 'single' });
+                    take();
+                }
+                else if (!openExpansion(frame.quoted))
+                    take();
+                break;
+            case 'arith':
+                if (token === '(')
+                    frame.depth++;
+                if (token === ')' && frame.depth === 0 && charAt(index + 1) === ')') {
+                    stack.pop();
+                    take(2);
+                }
+                else {
+                    if (token === ')')
+                        frame.depth = Math.max(0, frame.depth - 1);
+                    if (!openExpansion(true))
+                        take();
+                }
+                break;
+            case 'heredoc':
+                if (frame.lineStart && endsHeredoc(tokens, index, frame)) {
+                    // The delimiter line itself, then back to the command.
+                    while (index < tokens.length && charAt(index) !== '\n')
+                        take();
+                    take();
+                    stack.pop();
+                    const next = pendingHeredocs.shift();
+                    if (next)
+                        stack.push(next);
+                    break;
+                }
+                frame.lineStart = token === '\n';
+                if (frame.quoted)
+                    take();
+                else if (token === '\\')
+                    take(2);
+                else if (!openExpansion(false))
+                    take();
+                break;
+            case 'command': {
+                const wordStart = frame.wordStart;
+                frame.wordStart = /[\s;&|()<>]/.test(token);
+                if (token === '\\')
+                    take(2);
+                else if (token === "'") {
+                    stack.push({ kind: 'single' });
+                    take();
+                }
+                else if (token === '"') {
+                    stack.push({ kind: 'double' });
+                    take();
+                }
+                else if (token === '`' && frame.closer === '`') {
+                    stack.pop();
+                    take();
+                }
+                else if (token === '#' && wordStart) {
+                    // A comment runs to the end of the line: its quotes open nothing.
+                    while (index < tokens.length && tokens[index] !== '\n') {
+                        if (typeof tokens[index] === 'string')
+                            take();
+                        else
+                            script += reference(bind(bindings, tokens[index++]), frame);
+                    }
+                    frame.wordStart = true;
+                }
+                else if (token === '(') {
+                    frame.depth++;
+                    take();
+                }
+                else if (token === ')') {
+                    if (frame.closer === ')' && frame.depth === 0)
+                        stack.pop();
+                    else
+                        frame.depth = Math.max(0, frame.depth - 1);
+                    take();
+                }
+                else if (token === '<' && charAt(index + 1) === '<' && charAt(index + 2) !== '<') {
+                    take(2);
+                    const heredoc = readHeredocStart();
+                    if (heredoc)
+                        pendingHeredocs.push(heredoc);
+                }
+                else if (token === '\n') {
+                    take();
+                    const next = pendingHeredocs.shift();
+                    if (next)
+                        stack.push(next);
+                }
+                else if (!openExpansion(false))
+                    take();
+                break;
+            }
+        }
+    }
+    return { script, bindings: [...bindings.values()] };
+    /** After <<: an optional -, blanks, and the delimiter word (quoted if any part of it is). */
+    function readHeredocStart() {
+        let stripTabs = false;
+        if (charAt(index) === '-') {
+            stripTabs = true;
+            take();
+        }
+        while (charAt(index) === ' ' || charAt(index) === '\t')
+            take();
+        let delimiter = '';
+        let quoted = false;
+        let quote;
+        while (index < tokens.length) {
+            const char = charAt(index);
+            if (char === undefined)
+                return undefined; // a placeholder as a delimiter: leave it to the shell
+            if (quote) {
+                if (char === quote)
+                    quote = undefined;
+                else
+                    delimiter += char;
+            }
+            else if (char === "'" || char === '"') {
+                quote = char;
+                quoted = true;
+            }
+            else if (char === '\\') {
+                quoted = true;
+                take();
+                delimiter += charAt(index) ?? '';
+            }
+            else if (/[\s;&|()<>]/.test(char))
+                break;
+            else
+                delimiter += char;
+            take();
+        }
+        return delimiter === '' ? undefined : { kind: 'heredoc', delimiter, quoted, stripTabs, lineStart: true };
+    }
+}
+/** Is the line starting at `at` the here-document's delimiter? */
+function endsHeredoc(tokens, at, frame) {
+    let line = '';
+    for (let index = at; index < tokens.length && tokens[index] !== '\n'; index++) {
+        const token = tokens[index];
+        if (typeof token !== 'string')
+            return false;
+        line += token;
+    }
+    return (frame.stripTabs ? line.replace(/^\t+/, '') : line) === frame.delimiter;
+}
+/** The variable of a placeholder: one per distinct expression, named after it. */
+function bind(bindings, ref) {
+    const known = bindings.get(ref.expression);
+    if (known)
+        return known.variable;
+    const base = `RG_${ref.namespace === '' ? 'CAPTURE' : ref.namespace.toUpperCase()}_${ref.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const taken = new Set([...bindings.values()].map((binding) => binding.variable));
+    let variable = base;
+    for (let n = 2; taken.has(variable); n++)
+        variable = `${base}_${n}`;
+    bindings.set(ref.expression, { variable, reference: ref });
+    return variable;
+}
+/** The expansion of `variable`, quoted for where it stands, so its value stays one piece of data. */
+function reference(variable, frame) {
+    switch (frame.kind) {
+        case 'single':
+            return `'"\${${variable}}"'`;
+        case 'double':
+        case 'arith':
+        case 'heredoc':
+            return `\${${variable}}`;
+        case 'param':
+            return frame.quoted ? `\${${variable}}` : `"\${${variable}}"`;
+        case 'command':
+            return `"\${${variable}}"`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checks/workspace.ts
 
 
@@ -64579,6 +67668,9 @@ function isWithin(root, candidate) {
 
 
 
+
+
+
 const command_DEFAULT_TIMEOUT_MS = 5 * 60_000;
 /** Time a stopped command gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2000;
@@ -64590,16 +67682,15 @@ const DRAIN_MS = 1000;
 const runCommandCheck = async (spec, context) => {
     if (!context.commandsAllowed.allowed)
         return { outcome: 'skip', summary: context.commandsAllowed.reason, evidence: {} };
-    let command;
-    const env = {};
+    // The command as written is what the report shows; its placeholders reach the shell as
+    // environment variables (values are data, never shell text).
+    const command = spec.run;
+    const template = shellTemplate(parseTemplate(spec.run).parts);
+    if ('problem' in template)
+        return { outcome: 'error', summary: template.problem, evidence: { facts: { command: context.redactor.text(command) } } };
+    let env;
     try {
-        command = interpolate(spec.run, context.scope);
-        // The environment the run was given (the job's), plus the check's own variables.
-        for (const [name, value] of Object.entries(context.scope.env))
-            if (value !== undefined)
-                env[name] = value;
-        for (const [name, value] of Object.entries(spec.env ?? {}))
-            env[name] = interpolate(value, context.scope);
+        env = commandEnvironment(spec, context.scope, template.bindings);
     }
     catch (error) {
         if (error instanceof MissingValueError)
@@ -64611,7 +67702,7 @@ const runCommandCheck = async (spec, context) => {
     if ('problem' in cwd)
         return { outcome: 'error', summary: cwd.problem, evidence: { facts: { command: shown } } };
     const timeoutMs = spec.timeout === undefined ? command_DEFAULT_TIMEOUT_MS : (parseDuration(spec.timeout) ?? command_DEFAULT_TIMEOUT_MS);
-    const run = await runProcess(command, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
+    const run = await runProcess(template.script, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
     const facts = { command: shown, durationMs: Math.round(run.durationMs) };
     if (spec.cwd !== undefined)
         facts.cwd = spec.cwd;
@@ -64646,6 +67737,26 @@ const runCommandCheck = async (spec, context) => {
         return { outcome: 'pass', summary: `exit code ${exitActual} in ${formatDuration(run.durationMs)}`, evidence };
     return { outcome: 'fail', summary: failureSummary(failed, run, command, context.redactor.text.bind(context.redactor)), evidence };
 };
+/**
+ * The command's environment: the job's ordinary variables (never its tokens), the check's
+ * own `env:`, and one variable per placeholder in `run`.
+ */
+function commandEnvironment(spec, scope, bindings) {
+    const env = ordinaryEnvironment(scope.env);
+    for (const [name, value] of Object.entries(spec.env ?? {}))
+        env[name] = interpolate(value, scope);
+    const missing = [];
+    for (const { variable, reference } of bindings) {
+        const value = lookup(scope, reference);
+        if (value === undefined)
+            missing.push(reference);
+        else
+            env[variable] = value;
+    }
+    if (missing.length > 0)
+        throw new MissingValueError(missing);
+    return env;
+}
 function failureSummary(failed, run, command, redact) {
     if (failed[0]?.subject === 'exit code' && run.exitCode === 127) {
         return `exit code 127: command not found — is ${missingProgram(run.output, command)} installed in the job?`;
@@ -65805,7 +68916,7 @@ async function runHealth(params, context) {
 // makes behind a TLS-terminating proxy without SECURE_PROXY_SSL_HEADER).
 
 
-const DEFAULT_STATUS = [301, 308];
+const https_redirect_DEFAULT_STATUS = [301, 308];
 const SSL_REDIRECT_FIX = 'set SECURE_SSL_REDIRECT = True';
 /**
  * GET http://HOST[:httpPort]/<path>?x=1 without following. PASS on 301/308 to https on
@@ -65858,7 +68969,7 @@ function runHttpsRedirect(params, context) {
             return probe.result('fail', `${httpUrl.href} redirects to ${location.href}, not to https; ${SSL_REDIRECT_FIX}`);
         }
         const problems = [];
-        const accepted = params.status ?? DEFAULT_STATUS;
+        const accepted = params.status ?? https_redirect_DEFAULT_STATUS;
         if (!accepted.includes(status)) {
             if (params.status !== undefined)
                 problems.push(`${httpUrl.href} redirects with ${status}; with.status accepts ${accepted.join(', ')}`);
@@ -65905,7 +69016,11 @@ function runHttpsRedirect(params, context) {
 ;// CONCATENATED MODULE: ./src/checks/builtin/performance.ts
 
 
-/** The load check this built-in runs: `GET path`, status < 400 per sample, p95 and error-rate bounds. */
+/**
+ * The load check this built-in runs: `GET path`, a 2xx per sample (the load check's
+ * default: a redirect is not the page; all redirects is an error naming the URL to set),
+ * p95 and error-rate bounds.
+ */
 function performanceLoadCheck(params) {
     const errorRate = params.errorRate ?? '0.1%';
     // By default, measure enough to show the bound: with no errors in N samples the rate is
@@ -65917,7 +69032,6 @@ function performanceLoadCheck(params) {
         concurrency: params.concurrency ?? 10,
         warmup: params.warmup ?? 5,
         expect: {
-            status: { lt: 400 },
             latency: { p95: { lt: params.p95 ?? '200ms' } },
             errorRate: { lt: errorRate },
         },
@@ -66132,7 +69246,71 @@ async function runCheck(spec, context) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/host-gate.ts
+// Who may talk to a host at the same time. A measuring item (load, performance-slo)
+// runs alone against its hosts: it waits until the items already running there finish,
+// and items that want one of its hosts wait until it is done. Items that name no host
+// (commands, files, manual sign-offs) never wait.
+class HostGate {
+    hosts = new Map();
+    wakeups = [];
+    /** Resolves when the item may start; call the returned function when it is done. */
+    async enter(ticket) {
+        const hosts = [...new Set(ticket.hosts ?? [])];
+        if (hosts.length === 0)
+            return () => { };
+        const exclusive = ticket.exclusive === true;
+        if (exclusive)
+            for (const host of hosts)
+                this.state(host).waitingExclusive++;
+        while (!this.canEnter(hosts, exclusive))
+            await new Promise((resolve) => this.wakeups.push(resolve));
+        for (const host of hosts) {
+            const state = this.state(host);
+            if (exclusive) {
+                state.waitingExclusive--;
+                state.exclusive = true;
+            }
+            else {
+                state.shared++;
+            }
+        }
+        let released = false;
+        return () => {
+            if (released)
+                return;
+            released = true;
+            for (const host of hosts) {
+                const state = this.state(host);
+                if (exclusive)
+                    state.exclusive = false;
+                else
+                    state.shared--;
+            }
+            const wakeups = this.wakeups;
+            this.wakeups = [];
+            for (const wake of wakeups)
+                wake();
+        };
+    }
+    canEnter(hosts, exclusive) {
+        return hosts.every((host) => {
+            const state = this.state(host);
+            if (state.exclusive)
+                return false;
+            return exclusive ? state.shared === 0 : state.waitingExclusive === 0;
+        });
+    }
+    state(host) {
+        let state = this.hosts.get(host);
+        if (state === undefined)
+            this.hosts.set(host, (state = { shared: 0, exclusive: false, waitingExclusive: 0 }));
+        return state;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run.ts
+
 
 async function runItems(items, runAttempt, options) {
     const deadline = new AbortController();
@@ -66140,14 +69318,23 @@ async function runItems(items, runAttempt, options) {
     const results = new Array(items.length);
     let next = 0;
     let done = 0;
+    // Measuring items run alone against their host (see host-gate.ts).
+    const gate = new HostGate();
     const worker = async () => {
         while (next < items.length) {
             const index = next++;
             const item = items[index];
+            const release = await gate.enter(item);
             options.onProgress?.({ type: 'start', item });
-            const result = deadline.signal.aborted
-                ? notStarted(item, options.deadlineMs)
-                : await runItem(item, runAttempt, deadline.signal, options.deadlineMs);
+            let result;
+            try {
+                result = deadline.signal.aborted
+                    ? notStarted(item, options.deadlineMs)
+                    : await runItem(item, runAttempt, deadline.signal, options.deadlineMs);
+            }
+            finally {
+                release();
+            }
             results[index] = result;
             done++;
             options.onProgress?.({ type: 'finish', item, result, done, total: items.length });
@@ -66227,6 +69414,7 @@ function sleep(ms, signal) {
 }
 
 ;// CONCATENATED MODULE: ./src/target/ready.ts
+
 
 
 
@@ -66529,10 +69717,14 @@ function redactSetCookie(value) {
 
 
 
+
 async function runReadiness(input) {
     const startedAt = new Date();
     const started = performance.now();
     const redactor = input.redactor ?? new Redactor();
+    // The runner's tokens are never printed, whatever echoes them.
+    for (const credential of runnerCredentials(input.env))
+        redactor.add(credential);
     const loaded = loadManifest(input.manifestText, input.manifestFile);
     if (!loaded.ok)
         return { status: 'invalid', errors: loaded.errors };
@@ -66628,15 +69820,36 @@ async function readCa(file, workspace) {
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 // Text that came from the staging server (bodies, headers, assertion values, summaries)
-// is untrusted: it must not inject HTML, ping people or break out of the markdown
-// structure around it. Titles and help come from the repository's own manifest and
-// are rendered as written, so they do not pass through here.
+// is untrusted: it must not inject HTML, ping people, reference issues or break out of
+// the markdown structure around it. Titles and help come from the repository's own
+// manifest and are rendered as written, so they do not pass through here.
 const DEFAULT_INLINE_LENGTH = 300;
-const ZERO_WIDTH_JOINER = '\u200D';
+/**
+ * The one invisible character this module inserts, to break what GitHub would turn into
+ * a mention, a cross-reference, an emoji or a link (see `breakReferences`). Staging text
+ * never contributes one: `INVISIBLE` includes it and is removed first, so every joiner
+ * in our output is ours and sits only where a reference was broken.
+ */
+const REFERENCE_BREAKER = '\u200D';
 // C0 and C1 control characters except tab and line breaks (ESC starts terminal
 // sequences; NUL and friends have no business in a report).
 // eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+/**
+ * Invisible characters that reorder or hide text ("Trojan source"): bidi embeddings,
+ * overrides, isolates and marks (U+061C, U+200E/F, U+202A–202E, U+2066–2069), zero-width
+ * spaces and joiners (U+200B–200D, U+2060–2064, U+FEFF), soft hyphen, the Mongolian vowel
+ * separator and the deprecated format characters U+206A–206F.
+ */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
+/** Removes the invisible characters of `INVISIBLE` (for one-line text, where a marker would only add noise). */
+function stripInvisible(text) {
+    return text.replace(INVISIBLE, '');
+}
+/** Shows each invisible character as "<U+202E>" (for code blocks, where the reader should see what the server sent). */
+function showInvisible(text) {
+    return text.replace(INVISIBLE, (char) => `<U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`);
+}
 /** Cuts to at most `maxLength` characters, ending with "…" when cut, never splitting a surrogate pair. */
 function truncate(text, maxLength) {
     if (text.length <= maxLength)
@@ -66649,14 +69862,14 @@ function truncate(text, maxLength) {
         cut = cut.slice(0, -1);
     return `${cut}…`;
 }
-/** Untrusted text as one plain line: control characters removed, line breaks and tabs turned into spaces, length capped. */
+/** Untrusted text as one plain line: control and invisible characters removed, line breaks and tabs turned into spaces, length capped. */
 function singleLine(text, maxLength = DEFAULT_INLINE_LENGTH) {
-    const flat = text.replace(CONTROL_CHARACTERS, '').replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').replace(/\t/g, ' ');
+    const flat = stripInvisible(text.replace(CONTROL_CHARACTERS, '')).replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').replace(/\t/g, ' ');
     return truncate(flat, maxLength);
 }
-/** Untrusted multi-line text: control characters removed, line endings normalised to "\n". */
+/** Untrusted multi-line text: control characters removed, invisible ones shown, line endings normalised to "\n". */
 function plainBlock(text) {
-    return text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '');
+    return showInvisible(text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, ''));
 }
 const MARKDOWN_ESCAPES = {
     '\\': '\\\\',
@@ -66674,17 +69887,42 @@ const MARKDOWN_ESCAPES = {
     '&': '&amp;',
 };
 /**
- * Untrusted text for a markdown line: no HTML, no live @mentions, no emphasis, links,
- * code spans or table cells opened by the text, on one line and at most `maxLength`
- * characters before escaping.
+ * Breaks, with `REFERENCE_BREAKER`, each pattern GitHub links in rendered text. GitHub
+ * finds mentions, issue references, commit SHAs and emoji codes in the text of the
+ * rendered HTML (entities and backslash escapes are already gone by then), and its
+ * autolinker reads the raw source, so only a character that is really in the text stops
+ * them: an invisible one keeps the text as it reads.
+ * - `@name`, `@org/team`, `user@sha`, e-mail addresses: a joiner after every "@" (a mention
+ *   and an e-mail autolink need a name character right after it).
+ * - `#123`, `owner/repo#123`, `GH-123`: a joiner between "#" or "GH-" and the digits.
+ * - commit SHAs (7 to 40 hex digits as a word): a joiner every 6 digits, so no run of 7 is left.
+ * - `:emoji:` codes: a joiner after the opening ":".
+ * - URLs and www. links: a joiner after the ":" of "://" and after "www". An autolinked URL
+ *   would also take our backslash escapes into its address (`my\_bookings` linked as `%5C_`).
+ * Custom autolink references a repository configures (say `JIRA-123`) are not broken unless
+ * their prefix ends in "-" or "#" after letters; they link out and create no cross-reference.
+ */
+function breakReferences(text) {
+    const breaker = REFERENCE_BREAKER;
+    return text
+        .replace(/@/g, `@${breaker}`)
+        .replace(/(#|GH-)(?=\d)/gi, `$1${breaker}`)
+        .replace(/(?<![0-9a-z])[0-9a-f]{7,40}(?![0-9a-z])/gi, (hex) => hex.replace(/.{6}(?=.)/g, `$&${breaker}`))
+        .replace(/:(?=[\w+-]+:)/g, `:${breaker}`)
+        .replace(/:(?=\/\/)/g, `:${breaker}`)
+        .replace(/www(?=\.)/gi, `$&${breaker}`);
+}
+/**
+ * Untrusted text for a markdown line: no HTML, no live mentions, references, emoji or
+ * links, no emphasis, code spans, math or table cells opened by the text, no block
+ * started by it (leading space is trimmed, so no indented code block either), no
+ * invisible characters, on one line and at most `maxLength` characters before escaping.
+ * Rendered, it reads exactly as `singleLine(text).trim()` once the breakers are removed.
  */
 function escapeInline(text, maxLength = DEFAULT_INLINE_LENGTH) {
-    const escaped = singleLine(text, maxLength)
-        .replace(/[\\`*_[\]|~$<>&]/g, (char) => MARKDOWN_ESCAPES[char] ?? char)
-        // GitHub matches @name only when a name character follows the @; the joiner breaks that.
-        .replace(/@/g, `@${ZERO_WIDTH_JOINER}`);
+    const escaped = breakReferences(singleLine(text, maxLength).trim()).replace(/[\\`*_[\]|~$<>&]/g, (char) => MARKDOWN_ESCAPES[char] ?? char);
     // Block markers only count at the start of a line; the text may be placed there.
-    return escaped.replace(/^(\s*)(#|-|\+|=|\d+(?=[.)]))/, (_match, space, marker) => /^\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`);
+    return escaped.replace(/^(#|-|\+|=|\d+(?=[.)]))/, (marker) => (/^\d/.test(marker) ? `${marker}\\` : `\\${marker}`));
 }
 function longestBacktickRun(text) {
     let longest = 0;
@@ -66866,7 +70104,7 @@ function attentionItem(item) {
     lines.push(`  - ${facts.join(' · ')}`);
     if (item.help) {
         // Help is trusted manifest markdown; continuation lines stay inside the list item.
-        lines.push(`  - 💡 ${item.help.trim().split(/\r?\n/).join('\n    ')}`);
+        lines.push(`  - 💡 ${capHelp(item.help.trim(), item.line).split(/\r?\n/).join('\n    ')}`);
     }
     return lines.join('\n');
 }
@@ -67071,6 +70309,20 @@ function truncateMarkdown(text, maxLength, runUrl) {
     return result.length <= maxLength ? result : truncate(notice.trim(), maxLength);
 }
 // ---- small helpers ----
+/** Most help shown per item: one long help must not push the rest of the report past the size limit. */
+const HELP_LIMIT = 1_500;
+/** Help cut at a line break within `HELP_LIMIT`, with a code fence it left open closed, and a pointer to the manifest. */
+function capHelp(help, line) {
+    if (help.length <= HELP_LIMIT)
+        return help;
+    let cut = truncate(help, HELP_LIMIT).slice(0, -1);
+    const lastBreak = cut.lastIndexOf('\n');
+    if (lastBreak > HELP_LIMIT / 2)
+        cut = cut.slice(0, lastBreak);
+    const fences = cut.split('\n').map((text) => /^\s*(`{3,}|~{3,})/.exec(text)?.[1]).filter((fence) => fence !== undefined);
+    const open = fences.length % 2 === 1 ? `\n${fences.at(-1)}` : '';
+    return `${cut}…${open}\n_(help shortened; the whole text is in the manifest, line ${line})_`;
+}
 /** Trusted text (titles) on one line: a line break would end the list item or heading. */
 function oneLine(text) {
     return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
@@ -67348,10 +70600,13 @@ const DJANGO_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 #
 # What the job needs:
 #   env      STAGING_URL; DJANGO_PRODUCTION_SETTINGS, e.g. config.settings.production
-#   secrets  SMOKE_PASSWORD (the staging-only user "smoke"); STAGING_DATABASE_URL
+#   secrets  SMOKE_PASSWORD (the staging-only user "smoke"); DJANGO_SECRET_KEY and
+#            STAGING_DATABASE_URL (staging's values)
 #   tools    Python with the requirements, bandit and pip-audit; flock; a database for the tests
-# Commands that say "production settings" import DJANGO_PRODUCTION_SETTINGS. Give the job the
-# environment that module reads, with staging's values (SECRET_KEY, DATABASE_URL, ...).
+# Commands that say "production settings" import DJANGO_PRODUCTION_SETTINGS. A command gets
+# the job's ordinary variables (PATH, HOME, locale, CI, GITHUB_SHA, ...) and only what its
+# \`env:\` gives it: the production-env map passes SECRET_KEY and DATABASE_URL; add what else
+# the settings module reads. The tests get no DATABASE_URL unless you add it to their \`env:\`.
 #
 # Severity: blocking items decide the verdict; advisory items are reported but never block.
 # These are blocking: the Security section (the checklist marks it CRITICAL), and whatever
@@ -67412,7 +70667,13 @@ sections:
             command:
               # Without --fail-level WARNING, \`check --deploy\` exits 0 even when it warns.
               run: python manage.py check --deploy --fail-level WARNING
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              # Commands get only the environment given here (never the job's tokens). The other
+              # "production settings" commands reuse this map (*production-env); add what else
+              # your settings module reads.
+              env: &production-env
+                DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}"
+                SECRET_KEY: "{{ secrets.DJANGO_SECRET_KEY }}"
+                DATABASE_URL: "{{ secrets.STAGING_DATABASE_URL }}"
           - title: "\`ALLOWED_HOSTS\` configured with actual domain"
             help: Staging answered a request for a host it does not serve. List the real domains, never '*'.
             uses: django/allowed-hosts
@@ -67445,7 +70706,7 @@ sections:
             command:
               # Production settings. A common password must be refused, which ends in a ValidationError.
               run: python manage.py shell -c "from django.contrib.auth.password_validation import validate_password; validate_password('password')"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { exitCode: 1, output: { contains: ValidationError } }
 
       - title: Environment Variables
@@ -67479,7 +70740,7 @@ sections:
             command:
               # Production settings. Prints the database vendor; nothing connects.
               run: python manage.py shell -c "from django.db import connection; print(connection.vendor)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: postgresql } }
           - title: Strong database password
             manual: { owner: DBA }
@@ -67490,7 +70751,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.db import connection; print(connection.settings_dict['OPTIONS'].get('sslmode'))"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { matches: "require|verify-ca|verify-full" } }
           - title: Regular database backups configured
             manual: { owner: DBA }
@@ -67506,7 +70767,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from rest_framework.settings import api_settings; print(api_settings.DEFAULT_THROTTLE_CLASSES)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: Throttle } }
           - title: API authentication required
             uses: auth-required
@@ -67547,9 +70808,7 @@ sections:
             command:
               # Production settings, connected to the staging database.
               run: python manage.py migrate --check
-              env:
-                DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}"
-                DATABASE_URL: "{{ secrets.STAGING_DATABASE_URL }}"
+              env: *production-env
           - title: Migration rollback plan documented
             severity: advisory
             file: { path: docs/runbooks/migration-rollback.md }
@@ -67608,7 +70867,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { matches: "[Rr]edis|[Mm]emcache" } }
           - title: Cache warming strategy
             manual: { owner: backend lead }
@@ -67619,7 +70878,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.SESSION_ENGINE)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: cache } }
           - title: Static file caching
             severity: advisory
@@ -67635,14 +70894,14 @@ sections:
             command:
               # Production settings. A dry run finds every file without copying it.
               run: python manage.py collectstatic --noinput --dry-run
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
           - title: WhiteNoise configured
             severity: advisory
             # From outside, WhiteNoise is only a fingerprint, never a failure, so the check reads the settings.
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.MIDDLEWARE)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: whitenoise.middleware.WhiteNoiseMiddleware } }
           - title: Static file compression enabled
             severity: advisory
@@ -67681,19 +70940,19 @@ sections:
             severity: advisory
             command:
               run: python manage.py shell -c "from django.conf import settings; print([h.get('class') for h in settings.LOGGING['handlers'].values()])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: Handler } }
           - title: Error logging to file
             severity: advisory
             command:
               run: python manage.py shell -c "from django.conf import settings; print([h.get('class') for h in settings.LOGGING['handlers'].values()])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: FileHandler } }
           - title: Log rotation enabled
             severity: advisory
             command:
               run: python manage.py shell -c "from django.conf import settings; print([h.get('class') for h in settings.LOGGING['handlers'].values()])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               # WatchedFileHandler means that logrotate rotates the files.
               expect: { output: { matches: "RotatingFileHandler|WatchedFileHandler" } }
           - title: Log aggregation service (optional)
@@ -67968,7 +71227,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.EMAIL_BACKEND)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { matches: "smtp|anymail" } }
           - title: Email templates tested
             manual: { owner: QA lead }
@@ -68091,9 +71350,7 @@ sections:
             command:
               # Production settings, connected to the staging database (as for "All migrations applied").
               run: python manage.py migrate --check
-              env:
-                DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}"
-                DATABASE_URL: "{{ secrets.STAGING_DATABASE_URL }}"
+              env: *production-env
           - title: Services restarted
             manual: { owner: operations lead }
           - title: Health check passed

@@ -271,7 +271,12 @@ describe('init --template django', () => {
     // check --deploy exits 0 on warnings unless told otherwise; it needs production settings.
     const secretKey = item('Strong `SECRET_KEY` (50+ characters, random)');
     expect(secretKey.command?.run).toBe('python manage.py check --deploy --fail-level WARNING');
-    expect(secretKey.command?.env).toEqual({ DJANGO_SETTINGS_MODULE: '{{ env.DJANGO_PRODUCTION_SETTINGS }}' });
+    // Commands inherit no credentials from the job: the settings' own secrets are passed explicitly.
+    expect(secretKey.command?.env).toEqual({
+      DJANGO_SETTINGS_MODULE: '{{ env.DJANGO_PRODUCTION_SETTINGS }}',
+      SECRET_KEY: '{{ secrets.DJANGO_SECRET_KEY }}',
+      DATABASE_URL: '{{ secrets.STAGING_DATABASE_URL }}',
+    });
     expect(secretKey.help).toMatch(/production settings/);
     // A test run that finds no test is not a pass.
     for (const title of ['Model tests passing', 'View tests passing', 'Form tests passing', 'Service layer tests passing', 'Signal tests passing', 'All tests passing']) {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { runAction } from './main.ts';
+import { cancelOnSignals } from './cancel.ts';
 
 function readEvent(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
@@ -12,8 +13,15 @@ function readEvent(path: string | undefined): Record<string, unknown> {
   }
 }
 
+// A cancelled workflow signals the action: stop the checks, conclude the check as cancelled.
+const cancellation = cancelOnSignals(
+  (name) => core.info(`Received ${name}: stopping the checks and concluding the check as cancelled.`),
+  (code) => process.exit(code),
+);
+
 try {
   await runAction({
+    signal: cancellation.signal,
     env: process.env,
     event: readEvent(process.env.GITHUB_EVENT_PATH),
     workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
@@ -33,4 +41,8 @@ try {
 } catch (error) {
   // Only a bug gets here; the check was already concluded with the reason.
   core.setFailed(`readiness-gate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  cancellation.dispose();
 }
+// After a cancel nothing the run started may keep the process alive.
+if (cancellation.signal.aborted) process.exit(process.exitCode === undefined || process.exitCode === 0 ? 1 : process.exitCode);

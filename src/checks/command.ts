@@ -4,7 +4,10 @@
 import { spawn } from 'node:child_process';
 import type { z } from 'zod';
 import type { commandCheck } from '../manifest/schema.ts';
-import { interpolate, MissingValueError } from '../manifest/interpolate.ts';
+import { interpolate, lookup, MissingValueError, type Scope } from '../manifest/interpolate.ts';
+import { parseTemplate, type Reference } from '../manifest/template.ts';
+import { ordinaryEnvironment } from '../util/command-env.ts';
+import { shellTemplate, type Binding } from '../util/shell-template.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';
 import type { CheckRunner } from './context.ts';
 import { evaluate, show } from './predicates.ts';
@@ -25,13 +28,14 @@ const DRAIN_MS = 1000;
 export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) => {
   if (!context.commandsAllowed.allowed) return { outcome: 'skip', summary: context.commandsAllowed.reason, evidence: {} };
 
-  let command: string;
-  const env: Record<string, string> = {};
+  // The command as written is what the report shows; its placeholders reach the shell as
+  // environment variables (values are data, never shell text).
+  const command = spec.run;
+  const template = shellTemplate(parseTemplate(spec.run).parts);
+  if ('problem' in template) return { outcome: 'error', summary: template.problem, evidence: { facts: { command: context.redactor.text(command) } } };
+  let env: Record<string, string>;
   try {
-    command = interpolate(spec.run, context.scope);
-    // The environment the run was given (the job's), plus the check's own variables.
-    for (const [name, value] of Object.entries(context.scope.env)) if (value !== undefined) env[name] = value;
-    for (const [name, value] of Object.entries(spec.env ?? {})) env[name] = interpolate(value, context.scope);
+    env = commandEnvironment(spec, context.scope, template.bindings);
   } catch (error) {
     if (error instanceof MissingValueError) return { outcome: 'error', summary: error.message, evidence: {} };
     throw error;
@@ -42,7 +46,7 @@ export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) 
   if ('problem' in cwd) return { outcome: 'error', summary: cwd.problem, evidence: { facts: { command: shown } } };
 
   const timeoutMs = spec.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(spec.timeout) ?? DEFAULT_TIMEOUT_MS);
-  const run = await runProcess(command, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
+  const run = await runProcess(template.script, { cwd: cwd.path, env, timeoutMs, signal: context.signal });
 
   const facts: Record<string, string | number | boolean> = { command: shown, durationMs: Math.round(run.durationMs) };
   if (spec.cwd !== undefined) facts.cwd = spec.cwd;
@@ -74,14 +78,71 @@ export const runCommandCheck: CheckRunner<CommandCheck> = async (spec, context) 
   return { outcome: 'fail', summary: failureSummary(failed, run, command, context.redactor.text.bind(context.redactor)), evidence };
 };
 
+/**
+ * The command's environment: the job's ordinary variables (never its tokens), the check's
+ * own `env:`, and one variable per placeholder in `run`.
+ */
+function commandEnvironment(spec: CommandCheck, scope: Scope, bindings: Binding[]): Record<string, string> {
+  const env = ordinaryEnvironment(scope.env);
+  for (const [name, value] of Object.entries(spec.env ?? {})) env[name] = interpolate(value, scope);
+  const missing: Reference[] = [];
+  for (const { variable, reference } of bindings) {
+    const value = lookup(scope, reference);
+    if (value === undefined) missing.push(reference);
+    else env[variable] = value;
+  }
+  if (missing.length > 0) throw new MissingValueError(missing);
+  return env;
+}
+
 function failureSummary(failed: Assertion[], run: ProcessResult, command: string, redact: (text: string) => string): string {
   if (failed[0]?.subject === 'exit code' && run.exitCode === 127) {
     return `exit code 127: command not found — is ${missingProgram(run.output, command)} installed in the job?`;
   }
   const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
-  const last = run.output.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1);
-  const said = last === undefined ? '' : ` — ${redact(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`;
+  const lines = decisiveLines(run.output).map((line) => redact(line.length > 200 ? `${line.slice(0, 200)}…` : line));
+  const said = lines.length === 0 ? '' : ` — ${lines.join(' · ')}`;
   return `${assertionLine(failed[0] as Assertion)}${more}${said}`;
+}
+
+/**
+ * A test runner's or a tool's verdict line: unittest's `FAILED (errors=21)` and `Ran 0 tests`,
+ * pytest's `=== 2 failed, 1 passed in 0.1s ===`, Django's system check, bandit's first issue,
+ * pip-audit's count. The last line of the output is often "Destroying test database…".
+ */
+const VERDICT_LINES = [
+  /^FAILED \(.*\)$/,
+  /^Ran 0 tests? in /,
+  /^=+ .*\b(failed|errors?|no tests ran)\b.* =+$/,
+  /^\S*: \([a-z_]+\.[EW]\d+\) /,
+  /^(SystemCheckError: )?System check identified \d+ issues?/,
+  /^>> Issue: /,
+  /^Found \d+ known vulnerabilit/,
+  /^Tests?: .*\bfailed\b/,
+];
+/** An exception line as Python prints it last in a traceback: "django.db.utils.OperationalError: …". */
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Failure)\b(:.*)?$/;
+const ERROR_WORDS = /\b(error|errors|failed|failure|fatal|exception)\b/i;
+
+/**
+ * The lines that say why a command failed, at most two: a runner's verdict line (the first
+ * one found) and the last traceback's exception line; else the last line that names an error;
+ * else the last line of the output.
+ */
+export function decisiveLines(output: string): string[] {
+  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const decisive: string[] = [];
+  const verdict = VERDICT_LINES.map((pattern) => lines.find((line) => pattern.test(line))).find((line) => line !== undefined);
+  if (verdict !== undefined) decisive.push(verdict);
+  const tracebackAt = lines.findLastIndex((line) => line.startsWith('Traceback (most recent call last)'));
+  if (tracebackAt >= 0) {
+    const exception = lines.slice(tracebackAt + 1).find((line) => EXCEPTION_LINE.test(line));
+    if (exception !== undefined && exception !== verdict) decisive.push(exception);
+  }
+  if (decisive.length > 0) return decisive;
+  const named = lines.findLast((line) => ERROR_WORDS.test(line));
+  const last = named ?? lines.at(-1);
+  return last === undefined ? [] : [last];
 }
 
 /** The program the shell could not find: from its message ("sh: 1: python: not found"), else the first word. */
@@ -174,7 +235,10 @@ function runProcess(command: string, options: ProcessOptions): Promise<ProcessRe
       void (async () => {
         if (groupAlive(child.pid)) await stop();
         // Output still in the pipes; a process that escaped the group may hold them open, so bounded.
-        await Promise.race([closed, new Promise((done) => setTimeout(done, DRAIN_MS))]);
+        let drain: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise((done) => (drain = setTimeout(done, DRAIN_MS)))]);
+        // Cleared, or the timer holds the whole run open for another second.
+        clearTimeout(drain);
         child.stdout.destroy();
         child.stderr.destroy();
         finish({ exitCode, signal });

@@ -6,6 +6,7 @@ import type { fileCheck } from '../manifest/schema.ts';
 import type { CheckRunner } from './context.ts';
 import type { Assertion, CheckResult } from './result.ts';
 import { workspaceEntry } from './workspace.ts';
+import { patternTest } from '../util/pattern.ts';
 
 export type FileCheck = z.infer<typeof fileCheck>;
 
@@ -38,7 +39,7 @@ export const runFileCheck: CheckRunner<FileCheck> = async (spec, context) => {
   const tests: { what: string; ok: boolean }[] = [];
   if (spec.contains !== undefined) tests.push({ what: JSON.stringify(spec.contains), ok: text.includes(spec.contains) });
   // Multiline, so ^ and $ are line boundaries: `^## Escalation` finds a heading.
-  if (spec.matches !== undefined) tests.push({ what: `a match for /${spec.matches}/`, ok: new RegExp(spec.matches, 'm').test(text) });
+  if (spec.matches !== undefined) tests.push({ what: `a match for /${spec.matches}/`, ok: patternTest(spec.matches, text, { multiline: true }) });
   const assertions: Assertion[] = tests.map(({ what, ok }) => ({ subject: spec.path, expected: `containing ${what}`, actual: ok ? 'found' : `not found${where}`, ok }));
 
   const failed = tests.find((test) => !test.ok);

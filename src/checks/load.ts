@@ -217,7 +217,7 @@ const TIMEOUT = Object.assign(new Error('timed out'), { code: 'TIMEOUT' });
 
 /** Sends one sample and records it; never throws for a failed request. */
 function sender(request: ResolvedRequest, expect: LoadCheck['expect'], context: CheckContext) {
-  const perSample = perSampleExpect(expect);
+  const judge = sampleJudge(request, expect, context);
   const keepBytes = expect?.body !== undefined ? BODY_ASSERT_BYTES : EVIDENCE_BYTES;
   const options: Dispatcher.DispatchOptions = {
     path: `${request.url.pathname}${request.url.search}`,
@@ -249,34 +249,65 @@ function sender(request: ResolvedRequest, expect: LoadCheck['expect'], context: 
     tally.latencies[tally.responses++] = result.latencyMs;
     tally.bodyBytes += result.wireBytes;
     count(tally.outcomes, String(result.status));
-    const response = (withHeaders: boolean): HttpResponse => ({
-      url: request.url.href,
-      status: result.status,
-      statusText: result.statusText,
-      headers: withHeaders ? result.headers() : [],
-      body: result.body,
-      wireBytes: result.wireBytes,
-      truncated: result.wireBytes > result.body.length,
-      hops: [],
-      timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
-    });
-    tally.firstResponse ??= responseEvidence(response(true), context.redactor);
-    const failed = evaluateHttpExpect(perSample, response(perSample?.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
-    if (failed.length > 0) {
-      tally.errors++;
-      tally.firstFailure ??= { index: index + 1, reason: failed.map(assertionLine).join('; '), response: responseEvidence(response(true), context.redactor) };
+    if (tally.firstResponse === undefined) tally.firstResponse = responseEvidence(sampleResponse(request, result, true), context.redactor);
+    // Only a failed sample builds the words that say why (the first one is kept).
+    if (judge.passes(result)) return;
+    tally.errors++;
+    if (tally.firstFailure === undefined) {
+      tally.firstFailure = { index: index + 1, reason: judge.reason(result), response: responseEvidence(sampleResponse(request, result, true), context.redactor) };
     }
   };
 }
 
-/** Expectations every sample must meet; without any, a sample passes when status < 400. */
-function perSampleExpect(expect: LoadCheck['expect']): HttpExpect | undefined {
-  if (expect?.status === undefined && expect?.headers === undefined && expect?.body === undefined) return undefined;
-  const perSample: HttpExpect = {};
-  if (expect.status !== undefined) perSample.status = expect.status;
-  if (expect.headers !== undefined) perSample.headers = expect.headers;
-  if (expect.body !== undefined) perSample.body = expect.body;
-  return perSample;
+function sampleResponse(request: ResolvedRequest, result: Exchange, withHeaders: boolean): HttpResponse {
+  return {
+    url: request.url.href,
+    status: result.status,
+    statusText: result.statusText,
+    headers: withHeaders ? result.headers() : [],
+    body: result.body,
+    wireBytes: result.wireBytes,
+    truncated: result.wireBytes > result.body.length,
+    hops: [],
+    timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
+  };
+}
+
+/** A status is expected to be 2xx unless `expect.status` says otherwise (a redirect is not the page). */
+const DEFAULT_STATUS = { test: (status: number) => status >= 200 && status < 300, expected: '2xx' };
+
+/**
+ * What every sample must meet: the expected status (default 2xx), and `expect.headers` /
+ * `expect.body` when written. `passes` is the per-sample cost and builds no text; the
+ * status verdict is computed once per distinct status code.
+ */
+function sampleJudge(request: ResolvedRequest, expect: LoadCheck['expect'], context: CheckContext) {
+  const statusPredicate = expect?.status;
+  const byStatus = new Map<number, boolean>();
+  const statusOk = (status: number): boolean => {
+    if (statusPredicate === undefined) return DEFAULT_STATUS.test(status);
+    let ok = byStatus.get(status);
+    if (ok === undefined) byStatus.set(status, (ok = evaluate(statusPredicate, status).ok));
+    return ok;
+  };
+  const rest: HttpExpect | undefined =
+    expect?.headers !== undefined || expect?.body !== undefined
+      ? { ...(expect.headers !== undefined ? { headers: expect.headers } : {}), ...(expect.body !== undefined ? { body: expect.body } : {}) }
+      : undefined;
+  const restFailures = (result: Exchange): Assertion[] =>
+    rest === undefined ? [] : evaluateHttpExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
+  return {
+    passes: (result: Exchange): boolean => statusOk(result.status) && (rest === undefined || restFailures(result).length === 0),
+    reason: (result: Exchange): string => {
+      const failed: Assertion[] = [];
+      if (!statusOk(result.status)) {
+        const expected = statusPredicate === undefined ? DEFAULT_STATUS.expected : context.redactor.text(evaluate(statusPredicate, result.status).expected);
+        failed.push({ subject: 'status', expected, actual: String(result.status), ok: false });
+      }
+      failed.push(...restFailures(result));
+      return failed.map(assertionLine).join('; ');
+    },
+  };
 }
 
 /** The headers of every sample: what HttpClient.send would send (target headers on its host, the user agent). */
@@ -303,13 +334,25 @@ function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** Milliseconds as evidence shows them: 0.1 ms precision below a second. */
+/** Milliseconds as evidence shows them: to the microsecond below a second (as the facts hold them). */
 function ms(value: number): string {
-  return value < 1000 ? `${Number(value.toFixed(1))}ms` : formatDuration(value);
+  return value < 1000 ? `${roundUs(value)}ms` : formatDuration(value);
+}
+
+/** Milliseconds to the microsecond: the resolution latencies are measured and judged at. */
+function roundUs(value: number): number {
+  return Number(value.toFixed(3));
 }
 
 function round1(value: number): number {
   return Number(value.toFixed(1));
+}
+
+/** "301" or "301 and 302" when every response was a redirect, else undefined. */
+function allRedirects(outcomes: Map<string, number>, responses: number): string | undefined {
+  const codes = [...outcomes.keys()].filter((key) => /^3\d\d$/.test(key));
+  const redirected = codes.reduce((sum, code) => sum + (outcomes.get(code) as number), 0);
+  return responses > 0 && redirected === responses ? codes.join(' and ') : undefined;
 }
 
 /** The tightest upper bound (lt / lte) of an error-rate predicate, as a ratio. */
@@ -348,6 +391,14 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
     return { outcome: 'error', summary: `no data: none of the ${tally.done} samples got a response (${why})`, evidence, retryable: first?.retryable ?? false };
   }
 
+  // Redirects measure the redirect, not the page: with no status written, that is a wrong URL.
+  const redirects = spec.expect?.status === undefined ? allRedirects(tally.outcomes, n) : undefined;
+  if (redirects !== undefined) {
+    const location = tally.firstResponse?.headers.find(([name]) => name.toLowerCase() === 'location')?.[1];
+    const where = location !== undefined ? ` (it redirects to ${location})` : '';
+    return { outcome: 'error', summary: `all ${n} samples answered ${redirects}${where}; point it at the final URL`, evidence };
+  }
+
   const sorted = tally.latencies.subarray(0, n).sort();
   let sum = 0;
   for (const value of sorted) sum += value;
@@ -360,7 +411,7 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
     mean: sum / n,
   };
   const errorRate = tally.errors / tally.done;
-  for (const stat of LATENCY_STATS) facts[stat] = round1(stats[stat]);
+  for (const stat of LATENCY_STATS) facts[stat] = roundUs(stats[stat]);
   facts.errorRate = formatPercent(errorRate);
   facts.throughput = windowMs > 0 ? round1((n / windowMs) * 1000) : 0;
   facts.bodyBytes = tally.bodyBytes;
@@ -369,7 +420,7 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
   notes.push(
     `latency = request sent → last byte of the body (connection setup not counted); nearest-rank percentiles over the ${n} samples that got a response` +
       (failedWithoutResponse > 0 ? ` (${failedWithoutResponse} failed without one: they count as errors but have no latency)` : '') +
-      '; latencies in ms, throughput in responses/s over the measured window',
+      '; latencies in ms to the microsecond, throughput in responses/s over the measured window',
   );
   if (warm.errors > 0) notes.push(`${warm.errors} of ${warm.done} warmup requests failed (not counted)`);
   if (typeof spec.request === 'object' && spec.request.follow_redirects) notes.push('redirects are not followed: each sample is one request and response');
@@ -380,7 +431,7 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
     if (predicate === undefined) continue;
     const subject = `latency ${stat}`;
     const p = stat.startsWith('p') ? Number(stat.slice(1)) : undefined;
-    const result = evaluate(predicate, round1(stats[stat]), 'duration');
+    const result = evaluate(predicate, roundUs(stats[stat]), 'duration');
     if (p !== undefined && n < minSamplesFor(p)) {
       const need = minSamplesFor(p);
       notes.push(`${stat} needs at least ${need} samples with a response, this run has ${n}: with fewer, ${stat} is just the largest sample`);

@@ -6,7 +6,7 @@ import { interpolateDeep, MissingValueError } from '../manifest/interpolate.ts';
 import { parseDuration } from '../manifest/units.ts';
 import type { Redactor } from '../util/redact.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
-import { jsonPathValue } from './http-expect.ts';
+import { jsonPathValue } from './jsonpath.ts';
 import { evaluate, show } from './predicates.ts';
 import { resultFromAssertions, type Assertion, type CheckResult, type Evidence } from './result.ts';
 import { resolveSource } from './sources.ts';

@@ -208,6 +208,7 @@ async function validateCommand(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(`\n${file} is not a valid manifest (${loaded.errors.length} ${loaded.errors.length === 1 ? 'problem' : 'problems'}).\n`);
     return EXIT.usage;
   }
+  for (const warning of loaded.value.warnings) io.stderr.write(`${formatError(warning)}  (warning)\n`);
   const items = itemIds(loaded.value.manifest).items;
   const manual = items.filter((entry) => entry.item.manual !== undefined).length;
   io.stdout.write(`${file} is valid: ${loaded.value.manifest.sections.length} sections, ${items.length} items (${items.length - manual} automated, ${manual} manual).\n`);

@@ -2,7 +2,7 @@
 // The runners live in src/checks/builtin/; this file only says what a user may write.
 import { z } from 'zod';
 import { parseDuration, parseRatio } from './units.ts';
-import { duration, predicate } from './primitives.ts';
+import { duration, jsonPathPredicates, regex } from './primitives.ts';
 import { metricsAuth } from './metrics-auth.ts';
 import { suggest } from './suggest.ts';
 import { issueMessage, valueAt } from './issues.ts';
@@ -10,20 +10,12 @@ import { keysAt } from './schema-keys.ts';
 
 const path = z.string().startsWith('/', 'expected a path starting with /');
 const paths = z.array(path).min(1);
-const ratioText = z.union([z.number(), z.string()]).refine((value) => parseRatio(value) !== undefined, 'expected a percentage such as 0.1%');
+// A pattern rather than a refine (parseRatio's percent form), so the JSON Schema says the same.
+const ratioText = z.union([z.number(), z.string().regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, 'expected a percentage such as 0.1%')], { error: 'expected a percentage such as 0.1%' });
 const port = z.number().int().min(1).max(65535);
 const databaseUrl = z.string().min(1).meta({ description: 'postgres://… Default: defaults.sql.url, then target.database.' });
 const prometheusUrl = z.string().min(1).meta({ description: 'Prometheus base URL. Default: defaults.metrics.url.' });
 const selector = z.string().min(1);
-/** A pattern matched case-insensitively; "(?i)" (PCRE/Go spelling) is accepted and dropped. */
-const caseInsensitiveRegex = z.string().refine((source) => {
-  try {
-    new RegExp(source.replace(/^\(\?i\)/, ''), 'i');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected a valid regular expression');
 
 // Descriptions land in the JSON Schema (editor hover text); the README catalog ("Built-in checks") has the rules.
 export const BUILTIN_PARAMS = {
@@ -87,8 +79,7 @@ export const BUILTIN_PARAMS = {
   }),
   health: z.strictObject({
     path: path.optional().meta({ description: 'Health endpoint. Default /health/.' }),
-    json: z
-      .record(z.string(), predicate)
+    json: jsonPathPredicates
       .optional()
       .meta({ description: 'JSONPath → predicate, as in an http expect, e.g. { "$.status": ok, "$.database": ok }.' }),
   }),
@@ -136,7 +127,7 @@ export const BUILTIN_PARAMS = {
   'prometheus/alert-rule': z.strictObject({
     url: prometheusUrl.optional(),
     auth: metricsAuth.optional().meta({ description: 'Credentials: { bearer } or { username, password }, from secrets. Default: defaults.metrics.auth.' }),
-    matches: caseInsensitiveRegex.meta({ description: 'Pattern for the rule name, labels, annotations or expression, e.g. "disk|filesystem" (case-insensitive; a leading (?i) is accepted).' }),
+    matches: regex.meta({ description: 'Pattern for the rule name, labels, annotations or expression, e.g. "disk|filesystem" (case-insensitive; a leading (?i) is accepted).' }),
   }),
   'prometheus/target-up': z.strictObject({
     url: prometheusUrl.optional(),

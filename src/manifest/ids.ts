@@ -43,13 +43,21 @@ export function itemIds(manifest: Manifest): { items: LocatedItem[]; duplicates:
     if (used.has(id)) duplicates.push({ id, path: entry.path });
     used.add(id);
   }
+  // Per title, the next number worth trying: every smaller one is taken already (ids are
+  // only ever added), so a title repeated 10,000 times does not rescan from 2 each time.
+  const nextNumber = new Map<string, number>();
   const items = located.map((entry) => {
     if (entry.item.id !== undefined) return { ...entry, id: entry.item.id };
     const title = slug(entry.item.title);
     let id = title;
     // The same title under another heading ("Monitoring active") is qualified by that heading.
     if (used.has(id)) id = `${slug(entry.sections.at(-1) ?? '')}/${title}`;
-    for (let n = 2; used.has(id); n++) id = `${title}-${n}`;
+    if (used.has(id)) {
+      let n = nextNumber.get(title) ?? 2;
+      while (used.has(`${title}-${n}`)) n++;
+      id = `${title}-${n}`;
+      nextNumber.set(title, n + 1);
+    }
     used.add(id);
     return { ...entry, id };
   });

@@ -1,11 +1,12 @@
 // Manifest text → validated manifest, or every problem at once with file:line:column.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { manifest as manifestSchema, type Manifest } from './schema.ts';
 import { unknownKeyMessage } from './builtins.ts';
 import { parseTemplate } from './template.ts';
 import { itemIds } from './ids.ts';
 import { issueMessage, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
+import { checkPolicyReferences } from './policy-refs.ts';
 
 export type PathSegment = string | number;
 
@@ -26,11 +27,25 @@ export interface LoadedManifest {
   manifest: Manifest;
   /** Position of any path in the file (used for annotations on manifest lines). */
   positionOf: (path: PathSegment[]) => Position;
+  /** Not errors, but worth saying (`validate` prints them): a waiver that has expired. */
+  warnings: ManifestError[];
+}
+
+export interface LoadOptions {
+  /** Today, for waiver expiry checks. Default: now. */
+  today?: Date;
 }
 
 export type LoadResult = { ok: true; value: LoadedManifest } | { ok: false; errors: ManifestError[] };
 
-export function loadManifest(text: string, file: string): LoadResult {
+/** Far more values than any checklist has; an alias bomb expands to millions. */
+export const MAX_EXPANDED_NODES = 100_000;
+/** Shared settings need a handful of aliases. */
+export const MAX_ALIASES = 1000;
+
+export function loadManifest(source: string, file: string, options: LoadOptions = {}): LoadResult {
+  // A byte-order mark is not text: left in, it shifts every column of the first line.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => {
@@ -51,7 +66,9 @@ export function loadManifest(text: string, file: string): LoadResult {
   }
 
   const positionOf = (path: PathSegment[], part: 'key' | 'value' = 'value'): Position => at(offsetOf(doc, path, part));
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const aliasProblem = checkAliases(doc);
+  if (aliasProblem) return { ok: false, errors: [{ file, ...at(aliasProblem.offset), path: '', message: aliasProblem.message }] };
+  const raw: unknown = doc.toJS({ maxAliasCount: -1 });
   if (raw === null || raw === undefined) {
     return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: 'the manifest is empty; start with `version: 1` and `sections:`' }] };
   }
@@ -76,15 +93,19 @@ export function loadManifest(text: string, file: string): LoadResult {
 
   // Checks that need the whole document: templates and unique ids.
   checkTemplates(doc, report);
+  const warnings: ManifestError[] = [];
   if (parsed.success) {
-    for (const duplicate of itemIds(parsed.data).duplicates) {
+    const ids = itemIds(parsed.data);
+    for (const duplicate of ids.duplicates) {
       report([...duplicate.path, 'id'], `id \`${duplicate.id}\` is already used by another item; ids must be unique`);
     }
+    const warn = (path: PathSegment[], message: string) => warnings.push({ file, ...positionOf(path), path: formatPath(path), message });
+    checkPolicyReferences(parsed.data, ids.items, options.today ?? new Date(), report, warn);
   }
 
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
-  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path) } };
+  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path), warnings } };
 }
 
 export function formatError(error: ManifestError): string {
@@ -97,6 +118,7 @@ export function formatPath(path: PathSegment[]): string {
 }
 
 function yamlMessage(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) return 'values are nested too deeply to read';
   // The yaml library appends a code excerpt after the first line; we give the position instead.
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -126,6 +148,64 @@ function offsetOf(doc: Document, path: PathSegment[], part: 'key' | 'value'): nu
     }
   }
   return offset;
+}
+
+// ---------------------------------------------------------------- aliases
+
+/**
+ * Aliases that point nowhere, at the value that contains them, or that expand the document
+ * past MAX_EXPANDED_NODES (billion laughs: aliases of aliases; wide: one big anchor used
+ * many times). Sizes are counted per node once, so this takes time linear in the file.
+ */
+function checkAliases(doc: Document): { offset: number; message: string } | undefined {
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  let problem: { offset: number; message: string } | undefined;
+  let firstAlias: number | undefined;
+  let aliasCount = 0;
+  // Anchors as met in document order (an alias means the latest one before it); the
+  // library's own lookup walks the whole document for every alias.
+  const anchors = new Map<string, unknown>();
+
+  const sizeOf = (node: unknown): number => {
+    if (problem) return 0;
+    if (isAlias(node)) {
+      const offset = node.range?.[0] ?? 0;
+      firstAlias ??= offset;
+      // The library resolves each alias by walking the document: many aliases are slow by themselves.
+      if (++aliasCount > MAX_ALIASES) {
+        problem = { offset, message: `more than ${MAX_ALIASES} aliases; write the values out` };
+        return 0;
+      }
+      const target = anchors.get(node.source);
+      if (!target) {
+        problem = { offset, message: `alias \`*${node.source}\` has no anchor \`&${node.source}\` before it` };
+        return 0;
+      }
+      if (open.has(target)) {
+        problem = { offset, message: `alias \`*${node.source}\` is inside the value it refers to, which would never end` };
+        return 0;
+      }
+      return sizeOf(target);
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) anchors.set(anchor, node);
+    if (!isCollection(node)) return 1;
+    open.add(node);
+    let total = 1;
+    for (const item of node.items) total += isPair(item) ? sizeOf(item.key) + sizeOf(item.value) : sizeOf(item);
+    open.delete(node);
+    sizes.set(node, total);
+    if (total > MAX_EXPANDED_NODES && !problem) {
+      problem = { offset: firstAlias ?? 0, message: `aliases expand this manifest to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values; write the values out or use fewer aliases` };
+    }
+    return total;
+  };
+
+  sizeOf(doc.contents);
+  return problem;
 }
 
 // ---------------------------------------------------------------- templates

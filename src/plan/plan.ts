@@ -52,6 +52,10 @@ export interface PlanItem {
   check: CheckSpec;
   /** The item talks to the staging target (so it cannot run when staging is down). */
   usesTarget: boolean;
+  /** Lower-case host names the item sends requests to (the engine keeps measurements apart by host). */
+  hosts?: string[];
+  /** A measuring item (load, performance-slo): runs with nothing else in flight against its hosts. */
+  exclusive?: boolean;
 }
 
 export interface TargetPlan {
@@ -89,6 +93,8 @@ export class PlanError extends Error {}
 const DEFAULT_TIMEOUT_MS = 10_000;
 const KIND_TIMEOUT_MS: Partial<Record<CheckKind, number>> = { load: 300_000, flow: 120_000, command: 300_000, sql: 60_000, metrics: 60_000 };
 const TARGET_KINDS = new Set<CheckKind>(['http', 'tls', 'load', 'flow', 'uses']);
+/** Built-ins that measure latency: other traffic to their host would skew what they report. */
+const MEASURING_BUILTINS = new Set<BuiltinName>(['performance-slo']);
 
 export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
   const { manifest } = loaded;
@@ -133,6 +139,10 @@ export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
   if (target.url) allowedHosts.add(target.url.hostname.toLowerCase());
   const targetScope: Scope = target.values ? { ...baseScope, target: target.values } : baseScope;
   for (const url of absoluteUrls(manifest, targetScope)) allowedHosts.add(url.hostname.toLowerCase());
+  for (const item of items) {
+    item.hosts = itemHosts(item, target.url, targetScope);
+    item.exclusive = isMeasuring(item.check);
+  }
   for (const host of dataSourceHosts(items, baseScope, options.redactor)) allowedHosts.add(host);
 
   return {
@@ -200,6 +210,25 @@ function itemTimeout(check: CheckSpec, requestTimeoutMs: number): number {
   // Built-ins send a handful of requests each; give them room for several.
   if (check.kind === 'uses') return Math.max(60_000, requestTimeoutMs * 4);
   return KIND_TIMEOUT_MS[check.kind] ?? requestTimeoutMs;
+}
+
+function isMeasuring(check: CheckSpec): boolean {
+  return check.kind === 'load' || (check.kind === 'uses' && MEASURING_BUILTINS.has(check.uses));
+}
+
+/**
+ * The hosts an item sends requests to: the target's when it needs one, and every absolute URL it
+ * writes. A load check names exactly its request's host, so it keeps only the traffic it measures apart.
+ */
+function itemHosts(item: PlanItem, targetUrl: URL | undefined, scope: Scope): string[] {
+  const hosts = new Set<string>();
+  if (item.check.kind === 'load' && isAbsolute(item.check.load.request)) {
+    for (const url of absoluteUrls(item.check.load.request, scope)) hosts.add(url.hostname.toLowerCase());
+    return [...hosts];
+  }
+  if (item.usesTarget && targetUrl) hosts.add(targetUrl.hostname.toLowerCase());
+  for (const url of absoluteUrls(item.check, scope)) hosts.add(url.hostname.toLowerCase());
+  return [...hosts];
 }
 
 /** A check that only writes absolute URLs (or is a tls check with its own host) needs no staging URL. */

@@ -97,6 +97,12 @@ describe('django/debug-off and django/allowed-hosts', () => {
     expect(result.summary).toMatch(/^cannot tell: a bogus Host header was answered with 502/);
   });
 
+  test('a path that answers 404 to the real host too proves nothing: error naming with.path', async () => {
+    const result = await run('django/allowed-hosts', { path: '/no-such-page/' });
+    expect(result.outcome).toBe('error');
+    expect(result.summary).toBe("cannot tell: /no-such-page/ answers 404 for the real host too, so the bogus Host's 404 proves nothing; set with.path to a page that exists");
+  });
+
   test('a relative redirect means the app handled the bogus host: fail', async () => {
     routes.set('/app-redirect/', () => ({ status: 302, headers: [['Location', '/accounts/login/']] }));
     const result = await run('django/allowed-hosts', { path: '/app-redirect/' });
@@ -312,6 +318,14 @@ describe('static-assets and health', () => {
     expect(result.outcome).toBe('error');
     expect(result.summary).toMatch(/^not enough samples to show errorRate < 0\.1%/);
     expect(result.evidence.facts).toMatchObject({ samples: 50, errors: 0 });
+  });
+
+  test('performance-slo whose samples were all redirects is an error naming the final URL, never a pass', async () => {
+    routes.set('/moved/', () => ({ status: 301, headers: [['Location', '/final/']], body: '' }));
+    const result = await run('performance-slo', { path: '/moved/', samples: 40, concurrency: 4, errorRate: '10%' });
+    expect(result.outcome).toBe('error');
+    expect(result.summary).toBe('all 40 samples answered 301 (it redirects to /final/); point it at the final URL');
+    expect(result.evidence.facts).toMatchObject({ statusCounts: '301: 40' });
   });
 
   test('invalid parameters are an error naming them', async () => {

@@ -8,6 +8,7 @@ import { judgeSeries, PROMETHEUS_URL_WHERE } from '../metrics.ts';
 import { ApiError, apiErrorResult, getJson, prometheusData, resolveApi, type Api } from '../metrics/api.ts';
 import { queryPrometheus } from '../metrics/query.ts';
 import type { CheckResult, Evidence } from '../result.ts';
+import { patternTest } from '../../util/pattern.ts';
 import { firstAndMore, plural } from './shared.ts';
 
 type Body = (api: Api, evidence: Evidence) => Promise<CheckResult>;
@@ -42,9 +43,12 @@ interface AlertRule {
   type?: string;
 }
 
-/** "(?i)disk|filesystem" (PCRE/Go spelling) → /disk|filesystem/i; matching is case-insensitive anyway. */
-export function ruleMatcher(source: string): RegExp {
-  return new RegExp(source.replace(/^\(\?i\)/, ''), 'i');
+/**
+ * "(?i)disk|filesystem" (PCRE/Go spelling) matches case-insensitively anyway. Rule text comes
+ * from the server, so the pattern runs on RE2 (linear time), like every manifest pattern.
+ */
+export function ruleMatcher(source: string): { source: string; test: (text: string) => boolean } {
+  return { source, test: (text) => patternTest(source, text, { caseInsensitive: true }) };
 }
 
 /**
@@ -187,7 +191,8 @@ const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\
 
 function routeMatches(route: Route, labels: Record<string, string>): boolean {
   const value = (name: string) => labels[name] ?? '';
-  const anchored = (source: string) => new RegExp(`^(?:${source})$`);
+  // Alertmanager's own patterns are RE2 (Go) and anchored; run them on RE2 too.
+  const anchored = (source: string) => ({ test: (text: string) => patternTest(`^(?:${source})$`, text) });
   for (const [name, wanted] of Object.entries(route.match ?? {})) if (value(name) !== wanted) return false;
   for (const [name, source] of Object.entries(route.match_re ?? {})) if (!anchored(source).test(value(name))) return false;
   for (const text of route.matchers ?? []) {

@@ -28,14 +28,17 @@ export const DJANGO_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 #
 # What the job needs:
 #   env      STAGING_URL; DJANGO_PRODUCTION_SETTINGS, e.g. config.settings.production
-#   secrets  SMOKE_PASSWORD (the staging-only user "smoke"); STAGING_DATABASE_URL
-#            (postgres://app:…@host:5432/db?sslmode=verify-full: the app's own role, read-only queries)
+#   secrets  SMOKE_PASSWORD (the staging-only user "smoke"); DJANGO_SECRET_KEY and
+#            STAGING_DATABASE_URL (staging's values: postgres://app:…@host:5432/db?sslmode=verify-full,
+#            the app's own role; the sql items only run read-only queries)
 #   env      PROMETHEUS_URL and ALERTMANAGER_URL for the monitoring items. Prometheus jobs are
 #            conventions: django (django-prometheus), postgres (postgres_exporter), celery,
 #            blackbox (blackbox_exporter probing the public endpoints)
 #   tools    Python with the requirements, bandit and pip-audit; flock; a database for the tests
-# Commands that say "production settings" import DJANGO_PRODUCTION_SETTINGS. Give the job the
-# environment that module reads, with staging's values (SECRET_KEY, DATABASE_URL, ...).
+# Commands that say "production settings" import DJANGO_PRODUCTION_SETTINGS. A command gets
+# the job's ordinary variables (PATH, HOME, locale, CI, GITHUB_SHA, ...) and only what its
+# \`env:\` gives it: the production-env map passes SECRET_KEY and DATABASE_URL; add what else
+# the settings module reads. The tests get no DATABASE_URL unless you add it to their \`env:\`.
 #
 # Severity: blocking items decide the verdict; advisory items are reported but never block.
 # These are blocking: the Security section (the checklist marks it CRITICAL), and whatever
@@ -100,7 +103,13 @@ sections:
             command:
               # Without --fail-level WARNING, \`check --deploy\` exits 0 even when it warns.
               run: python manage.py check --deploy --fail-level WARNING
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              # Commands get only the environment given here (never the job's tokens). The other
+              # "production settings" commands reuse this map (*production-env); add what else
+              # your settings module reads.
+              env: &production-env
+                DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}"
+                SECRET_KEY: "{{ secrets.DJANGO_SECRET_KEY }}"
+                DATABASE_URL: "{{ secrets.STAGING_DATABASE_URL }}"
           - title: "\`ALLOWED_HOSTS\` configured with actual domain"
             help: Staging answered a request for a host it does not serve. List the real domains, never '*'.
             uses: django/allowed-hosts
@@ -133,7 +142,7 @@ sections:
             command:
               # Production settings. A common password must be refused, which ends in a ValidationError.
               run: python manage.py shell -c "from django.contrib.auth.password_validation import validate_password; validate_password('password')"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { exitCode: 1, output: { contains: ValidationError } }
 
       - title: Environment Variables
@@ -167,7 +176,7 @@ sections:
             command:
               # Production settings. Prints the database vendor; nothing connects.
               run: python manage.py shell -c "from django.db import connection; print(connection.vendor)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: postgresql } }
           - title: Strong database password
             manual: { owner: DBA }
@@ -179,7 +188,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.db import connection; print(connection.settings_dict['OPTIONS'].get('sslmode'))"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { matches: "require|verify-ca|verify-full" } }
           - title: Regular database backups configured
             help: Archive WAL continuously (archive_mode, pgBackRest or WAL-G) or use the provider's point-in-time recovery.
@@ -196,7 +205,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from rest_framework.settings import api_settings; print(api_settings.DEFAULT_THROTTLE_CLASSES)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: Throttle } }
           - title: API authentication required
             uses: auth-required
@@ -237,9 +246,7 @@ sections:
             command:
               # Production settings, connected to the staging database.
               run: python manage.py migrate --check
-              env:
-                DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}"
-                DATABASE_URL: "{{ secrets.STAGING_DATABASE_URL }}"
+              env: *production-env
           - title: Migration rollback plan documented
             severity: advisory
             file: { path: docs/runbooks/migration-rollback.md }
@@ -321,7 +328,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { matches: "[Rr]edis|[Mm]emcache" } }
           - title: Cache warming strategy
             manual: { owner: backend lead }
@@ -332,7 +339,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.SESSION_ENGINE)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: cache } }
           - title: Static file caching
             severity: advisory
@@ -348,14 +355,14 @@ sections:
             command:
               # Production settings. A dry run finds every file without copying it.
               run: python manage.py collectstatic --noinput --dry-run
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
           - title: WhiteNoise configured
             severity: advisory
             # From outside, WhiteNoise is only a fingerprint, never a failure, so the check reads the settings.
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.MIDDLEWARE)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: whitenoise.middleware.WhiteNoiseMiddleware } }
           - title: Static file compression enabled
             severity: advisory
@@ -394,19 +401,19 @@ sections:
             severity: advisory
             command:
               run: python manage.py shell -c "from django.conf import settings; print([h.get('class') for h in settings.LOGGING['handlers'].values()])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: Handler } }
           - title: Error logging to file
             severity: advisory
             command:
               run: python manage.py shell -c "from django.conf import settings; print([h.get('class') for h in settings.LOGGING['handlers'].values()])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { contains: FileHandler } }
           - title: Log rotation enabled
             severity: advisory
             command:
               run: python manage.py shell -c "from django.conf import settings; print([h.get('class') for h in settings.LOGGING['handlers'].values()])"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               # WatchedFileHandler means that logrotate rotates the files.
               expect: { output: { matches: "RotatingFileHandler|WatchedFileHandler" } }
           - title: Log aggregation service (optional)
@@ -583,6 +590,8 @@ sections:
           - title: SQL injection tests
             # A lone quote is harmless, but it must not reach SQL. A 500 or a database error
             # means SQL built from strings. A full scan (ZAP, sqlmap) needs permission and is not a gate.
+            # A 404 tests nothing and is reported as an error: probe an endpoint that exists.
+            help: Point the request at an endpoint of yours that filters on a query parameter (here /api/flights/?from=).
             http:
               request: GET /api/flights/?from=LHR%27&to=JFK
               expect:
@@ -706,7 +715,7 @@ sections:
             command:
               # Production settings.
               run: python manage.py shell -c "from django.conf import settings; print(settings.EMAIL_BACKEND)"
-              env: { DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}" }
+              env: *production-env
               expect: { output: { matches: "smtp|anymail" } }
           - title: Email templates tested
             manual: { owner: QA lead }
@@ -831,9 +840,7 @@ sections:
             command:
               # Production settings, connected to the staging database (as for "All migrations applied").
               run: python manage.py migrate --check
-              env:
-                DJANGO_SETTINGS_MODULE: "{{ env.DJANGO_PRODUCTION_SETTINGS }}"
-                DATABASE_URL: "{{ secrets.STAGING_DATABASE_URL }}"
+              env: *production-env
           - title: Services restarted
             manual: { owner: operations lead }
           - title: Health check passed

@@ -16,9 +16,16 @@ const run = promisify(execFile);
 /** Where Debian puts PostgreSQL 15; PG_BIN overrides it. */
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
-/** Why the tests cannot start PostgreSQL here, or undefined when they can. */
-export function postgresMissing(): string | undefined {
+function notInstalled(): string | undefined {
   return existsSync(join(PG_BIN, 'postgres')) ? undefined : `PostgreSQL 15 is not installed (${PG_BIN}/postgres is missing): apt-get install -y postgresql`;
+}
+
+/**
+ * Why the tests skip PostgreSQL here, or undefined when they run. Only a developer's machine
+ * may skip: under CI (which installs the package) a missing server fails the tests instead.
+ */
+export function postgresMissing(): string | undefined {
+  return process.env.CI ? undefined : notInstalled();
 }
 
 export type SslMode =
@@ -56,7 +63,7 @@ async function freePort(): Promise<number> {
 }
 
 export async function startPostgres(): Promise<RunningPostgres> {
-  const missing = postgresMissing();
+  const missing = notInstalled();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'rg-postgres-'));
   const data = join(dir, 'data');

@@ -8,7 +8,7 @@ import { runReadiness, type RunOutcome } from '../pipeline.ts';
 import { formatError, type ManifestError } from '../manifest/load.ts';
 import { Redactor } from '../util/redact.ts';
 import { renderMarkdown } from '../report/markdown.ts';
-import { codeBlock } from '../report/escape.ts';
+import { codeBlock, plainText } from '../report/escape.ts';
 import { composeComment } from '../report/comment.ts';
 import { allItems, REPORT_SCHEMA_VERSION, type ItemReport, type Report } from '../report/model.ts';
 import { readRunContext, writeReports } from '../report/files.ts';
@@ -197,7 +197,7 @@ class Publisher {
     const { report } = outcome;
     const { io, inputs } = this;
 
-    io.info(report.verdict.headline);
+    io.info(plainText(report.verdict.headline));
     for (const item of allItems(report).filter((entry) => entry.outcome === 'fail' || entry.outcome === 'error')) {
       io.info(`  ${item.outcome === 'fail' ? '✘' : '!'} ${item.title}: ${item.summary}`);
     }
@@ -269,7 +269,7 @@ class Publisher {
       .map((item) => annotation(item, manifestPathInRepo(report.manifest, workspace)));
     return {
       conclusion: report.verdict.ready ? 'success' : 'failure',
-      title: report.verdict.headline,
+      title: plainText(report.verdict.headline),
       summary: summaryWithin(report, this.context),
       annotations,
     };

@@ -3,7 +3,7 @@
 import { styleText } from 'node:util';
 import { assertionLine, failedAssertions, type Outcome } from '../checks/result.ts';
 import type { ItemReport, Report, SectionReport } from './model.ts';
-import { singleLine } from './escape.ts';
+import { plainText, singleLine } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';
 
 export interface TerminalOptions {
@@ -68,7 +68,7 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   for (const notice of report.notices) lines.push(`${paint('yellow', '!')} ${plain(notice)}`);
   lines.push(paint('dim', `${countsText(report)} · score ${report.verdict.score}% · ${formatDuration(report.durationMs)}`));
   const verdict = report.verdict.ready ? paint(['bold', 'green'], '✔') : paint(['bold', 'red'], '✘');
-  lines.push(`${verdict} ${paint('bold', plain(report.verdict.headline))}`);
+  lines.push(`${verdict} ${paint('bold', plain(plainText(report.verdict.headline)))}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -126,6 +126,7 @@ describe('the hidden state', () => {
     expect(previous?.history).toHaveLength(HISTORY_RUNS);
     expect(previous?.history.map((point) => point.sha)).toEqual(['0000002', '0000003', '0000004', '0000005', '0000006', '0000007', '0000008', '0000009', '0000010', '0000011']);
     expect(body).toContain('**Score over the last runs:** 100% ✅ → 66% → 100% ✅');
+    expect(body).toContain('```mermaid\nxychart-beta\n  x-axis ["0000002", "0000003", "0000004"');
   });
 
   test('a re-run of the same commit is a run too: staging may have changed', () => {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Outcome } from '../checks/result.ts';
 import { allItems, type ItemReport, type Report } from './model.ts';
 import { renderMarkdown } from './markdown.ts';
+import { scoreChart } from './charts.ts';
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -96,7 +97,10 @@ export function readState(body: string): CommentState | undefined {
           .filter(([, outcome]) => BAD.has(outcome))
           .map(([id]) => id);
     const history = Array.isArray(parsed.history)
-      ? parsed.history.filter((point) => typeof point?.sha === 'string' && typeof point.score === 'number').slice(-HISTORY_RUNS)
+      ? parsed.history
+          .filter((point) => typeof point?.sha === 'string' && /^[0-9a-f]{1,40}$/i.test(point.sha) && typeof point.score === 'number' && point.score >= 0 && point.score <= 100)
+          .map((point) => ({ sha: point.sha, score: point.score, ready: point.ready === true }))
+          .slice(-HISTORY_RUNS)
       : [];
     return { sha: parsed.sha, digest: parsed.digest, bad, more: typeof parsed.more === 'number' ? parsed.more : 0, history };
   } catch {
@@ -153,8 +157,9 @@ function changesLine(changes: Changes): string {
   return `**Since the last run:** ${parts.join(' · ')}${untracked}`;
 }
 
-/** "Score over the last runs: 40% → 52% → 60%", once there is more than this run. */
+/** "Score over the last runs: 40% → 52% → 60%", once there is more than this run; a line chart from three runs on. */
 function scoreTrend(history: ScorePoint[]): string | undefined {
   if (history.length < 2) return undefined;
-  return `**Score over the last runs:** ${history.map((point) => `${point.score}%${point.ready ? ' ✅' : ''}`).join(' → ')}`;
+  const line = `**Score over the last runs:** ${history.map((point) => `${point.score}%${point.ready ? ' ✅' : ''}`).join(' → ')}`;
+  return history.length < 3 ? line : `${line}\n\n${scoreChart(history)}`;
 }

@@ -7,6 +7,7 @@ import type { ItemReport, Report, SectionReport } from './model.ts';
 import { allItems } from './model.ts';
 import { codeBlock, escapeInline, inlineCode, inlineHtml, inlineMarkdown, truncate } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';
+import { latencyCaption, latencyChart, latencyOf } from './charts.ts';
 
 export interface MarkdownOptions {
   /** Longest result in characters (UTF-16 units, as GitHub counts a comment body). */
@@ -62,6 +63,8 @@ const SHORT_EXCERPT = 600;
 const SHORT_ASSERTIONS = 3;
 /** Owners named in "Who must act"; the rest are summed on one line. */
 const ACTORS_SHOWN = 10;
+/** Latency charts of passing load items; more are left to the HTML report. */
+const CHARTS_SHOWN = 10;
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   pass: '✅',
@@ -170,6 +173,8 @@ function renderDocument(report: Report, options: MarkdownOptions, layout: Layout
       if (evidence !== undefined) blocks.push(evidence);
     }
   }
+
+  if (!layout.evidenceTrimmed) blocks.push(...latencyBlocks(report, attention, options.runUrl));
 
   blocks.push('## Checklist');
   for (const section of report.sections) blocks.push(...sectionDetails(section, layout.fold));
@@ -353,6 +358,22 @@ function foldedNote(what: string, runUrl: string | undefined): string {
   return `_${what} are left out to keep this comment short; they are in ${where}._`;
 }
 
+/** The latency of the load items that need no attention (those that do carry their chart in their evidence). */
+function latencyBlocks(report: Report, attention: ItemReport[], runUrl: string | undefined): string[] {
+  const charted = allItems(report)
+    .filter((item) => !attention.includes(item))
+    .map((item) => ({ item, latency: latencyOf(item.evidence) }))
+    .filter((entry) => entry.latency !== undefined);
+  if (charted.length === 0) return [];
+  const blocks = ['## Latency'];
+  for (const { item, latency } of charted.slice(0, CHARTS_SHOWN)) {
+    const caption = latencyCaption(latency as NonNullable<typeof latency>);
+    blocks.push(`<details><summary>📈 ${inlineHtml(oneLine(item.title))} — ${caption}</summary>`, latencyChart(latency as NonNullable<typeof latency>), '</details>');
+  }
+  if (charted.length > CHARTS_SHOWN) blocks.push(foldedNote(`${charted.length - CHARTS_SHOWN} more latency charts`, runUrl));
+  return blocks;
+}
+
 function footer(report: Report, options: MarkdownOptions): string {
   const parts = [`${oneLine(report.tool.name)} ${oneLine(report.tool.version)}`, inlineCode(report.manifest), formatDuration(report.durationMs)];
   if (options.sha) parts.push(`commit ${inlineCode(options.sha.slice(0, 7))}`);
@@ -394,7 +415,10 @@ function evidenceBlock(evidence: Evidence, detail: Exclude<EvidenceDetail, 'none
   if (parts.length === 0) return undefined;
   // GitHub renders markdown inside <details> only after a blank line following </summary>,
   // and </details> must start its own block.
-  return ['<details><summary>Evidence</summary>', ...parts, '</details>'].join(BLOCK_SEPARATOR);
+  const details = ['<details><summary>Evidence</summary>', ...parts, '</details>'].join(BLOCK_SEPARATOR);
+  // A load item's percentiles are a picture, shown open: the reason it needs attention.
+  const latency = latencyOf(evidence);
+  return latency ? [latencyChart(latency), `_${latencyCaption(latency)}_`, details].join(BLOCK_SEPARATOR) : details;
 }
 
 function assertionList(failed: Assertion[], short: boolean): string {

@@ -6,6 +6,7 @@ import { loadManifest, type ManifestError } from './manifest/load.ts';
 import type { RequestDefaults } from './checks/request.ts';
 import type { Scope } from './manifest/interpolate.ts';
 import { buildPlan, PlanError, type Plan, type PlanItem } from './plan/plan.ts';
+import { selectItems } from './plan/select.ts';
 import { HttpClient } from './http/client.ts';
 import { runCheck } from './checks/index.ts';
 import type { CheckContext } from './checks/context.ts';
@@ -33,6 +34,8 @@ export interface RunInput {
   onWaiting?: (attempt: number, problem: string) => void;
   /** Secrets are registered here so the caller can mask them (core.setSecret) too. */
   redactor?: Redactor;
+  /** Run only the items these ids or section titles name (`run --only`). */
+  only?: string[];
 }
 
 export type RunOutcome =
@@ -52,6 +55,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   let ca: string | undefined;
   try {
     plan = buildPlan(loaded.value, { ...(input.url !== undefined ? { url: input.url } : {}), env: input.env, git: input.git, redactor });
+    if (input.only) plan = { ...plan, items: selectItems(plan.items, input.only).selected };
     if (plan.target.caFile) ca = await readCa(plan.target.caFile, input.workspace);
   } catch (error) {
     if (error instanceof PlanError) return { status: 'unusable', message: error.message };

@@ -73,6 +73,9 @@ test(`${ITEMS.toLocaleString('en-US')} items: GitHub accepts the comment, and th
   // Never refused: no comment write answered 422.
   const commentWrites = gh.requests.filter((request) => request.method !== 'GET' && request.path.includes('/comments'));
   expect(commentWrites.map((request) => request.status)).toEqual([201]);
+  // The log folds the checklist into one group per section.
+  expect(first.stdout).toContain('\n::group::Area 0 — 170 of 250 passed · 1 blocking · 16 warnings · 63 pending\n');
+  expect(first.stdout.split('\n').filter((line) => line === '::endgroup::')).toHaveLength(40);
   expect(gh.checkRuns[0]?.output.title).toBe('Not ready: 1 blocking item failed (DEBUG = False in production) — status: expected 204, got 200');
 
   // The second run reads the bounded state back and updates the comment in place.

@@ -10,6 +10,7 @@ import { Redactor } from '../util/redact.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { codeBlock, plainText } from '../report/escape.ts';
 import { composeComment } from '../report/comment.ts';
+import { renderLogGroups } from '../report/terminal.ts';
 import { allItems, REPORT_SCHEMA_VERSION, type ItemReport, type Report } from '../report/model.ts';
 import { readRunContext, writeReports } from '../report/files.ts';
 import { createGitHubClient, isPermissionError, type GitHub } from '../github/client.ts';
@@ -197,6 +198,7 @@ class Publisher {
     const { report } = outcome;
     const { io, inputs } = this;
 
+    io.info(renderLogGroups(report));
     io.info(plainText(report.verdict.headline));
     for (const item of allItems(report).filter((entry) => entry.outcome === 'fail' || entry.outcome === 'error')) {
       io.info(`  ${item.outcome === 'fail' ? '✘' : '!'} ${item.title}: ${item.summary}`);

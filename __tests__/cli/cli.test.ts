@@ -100,6 +100,7 @@ describe('readiness-gate run', () => {
     expect(JSON.parse(await readFile(join(dir, 'reports/report.json'), 'utf8'))).toMatchObject({ schemaVersion: 1 });
     expect(await readFile(join(dir, 'reports/report.md'), 'utf8')).toContain('## ✅ Ready');
     expect(await readFile(join(dir, 'reports/junit.xml'), 'utf8')).toContain('<testsuites');
+    expect(await readFile(join(dir, 'reports/report.html'), 'utf8')).toMatch(/^<!doctype html>/);
   });
 
   test('secrets from the environment are redacted from every format', async () => {

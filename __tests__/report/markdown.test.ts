@@ -152,6 +152,11 @@ describe('renderMarkdown: content', () => {
     expect(text).toContain('<details><summary>Only — 1 of 2 passed · ⚠️ 1 warning</summary>');
   });
 
+  test('the footer points at report.html among the run artifacts', () => {
+    const text = renderMarkdown(fixtureReport(), { runUrl: RUN_URL, htmlReport: 'readiness-report/report.html' });
+    expect(text.trimEnd().endsWith(`· [full run](${RUN_URL}) · HTML report: \`readiness-report/report.html\` in the [run's artifacts](${RUN_URL}#artifacts)</sub>`)).toBe(true);
+  });
+
   test('a ready report has no attention section', () => {
     const ready = reportFrom([{ title: 'Only', items: [item({ id: 'a', title: 'A', sections: ['Only'], outcome: 'pass' })], sections: [] }]);
     const text = renderMarkdown(ready);

@@ -217,7 +217,7 @@ class Publisher {
     });
     await this.guard('conclude the check', () => this.check?.finish(this.conclusion(report, workspace)));
 
-    await io.writeSummary(renderMarkdown(report, { maxLength: SUMMARY_LIMIT, sha: this.context.sha, ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}) }));
+    await io.writeSummary(renderMarkdown(report, { maxLength: SUMMARY_LIMIT, sha: this.context.sha, htmlReport: join(inputs.reportDir, 'report.html'), ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}) }));
     this.outputs(report, relative(workspace, reportPath) || reportPath, commentUrl);
 
     if (this.shouldFailStep(report)) io.setFailed(report.verdict.headline);

@@ -54,7 +54,7 @@ Options:
   -m, --manifest FILE   the manifest (default ${DEFAULT_MANIFEST})
   -u, --url URL         the staging URL; overrides target.url
   -f, --format FORMAT   terminal (default), markdown, json or junit
-  -o, --out DIR         also write report.json, report.md and junit.xml to DIR
+  -o, --out DIR         also write report.json, report.md, report.html and junit.xml to DIR
       --sha SHA         the commit under test, for {{ git.sha }} (default: $GITHUB_SHA)
       --only ID|SECTION run only this item (by id) or section (by title); repeatable
       --list            list the items (id, kind, section, title) without running them
@@ -198,7 +198,7 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   if (values.out !== undefined) {
     const dir = resolve(io.cwd, values.out);
     await writeReports(report, dir);
-    io.stderr.write(`reports written to ${dir}: report.json, report.md, junit.xml\n`);
+    io.stderr.write(`reports written to ${dir}: report.json, report.md, report.html, junit.xml\n`);
   }
   return report.verdict.ready ? EXIT.ready : EXIT.notReady;
 }

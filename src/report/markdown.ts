@@ -27,6 +27,8 @@ export interface MarkdownOptions {
   preamble?: string;
   /** The commit the report is about, shown in the footer. */
   sha?: string;
+  /** Where the run wrote report.html (the workspace path), linked from the footer. */
+  htmlReport?: string;
   /** Who a pending sign-off waits for (default: the item's owner); a policy may answer with a role. */
   actorOf?: (item: ItemReport) => string | undefined;
 }
@@ -378,6 +380,11 @@ function footer(report: Report, options: MarkdownOptions): string {
   const parts = [`${oneLine(report.tool.name)} ${oneLine(report.tool.version)}`, inlineCode(report.manifest), formatDuration(report.durationMs)];
   if (options.sha) parts.push(`commit ${inlineCode(options.sha.slice(0, 7))}`);
   if (options.runUrl) parts.push(`[full run](${options.runUrl})`);
+  if (options.htmlReport) {
+    // The file is on the runner; the workflow's upload step puts it among the run's artifacts.
+    const file = inlineCode(options.htmlReport);
+    parts.push(options.runUrl ? `HTML report: ${file} in the [run's artifacts](${options.runUrl}#artifacts)` : `HTML report: ${file}`);
+  }
   return `<sub>${parts.join(' · ')}</sub>`;
 }
 

@@ -2,9 +2,12 @@
 // generated from the zod schema so the two never disagree.
 import { z } from 'zod';
 import { item, manifest } from './schema.ts';
+import { VERSION } from '../version.ts';
 import { builtinWithJsonSchemas } from './builtins.ts';
 
-export const SCHEMA_URL = 'https://raw.githubusercontent.com/readiness-gate/readiness-gate/main/schema/readiness.schema.json';
+// The released version's schema, not main's: a manifest written today keeps validating against the
+// schema of the version that wrote it, whatever main becomes.
+export const SCHEMA_URL = `https://raw.githubusercontent.com/readiness-gate/readiness-gate/v${VERSION}/schema/readiness.schema.json`;
 
 export function manifestJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(manifest, {

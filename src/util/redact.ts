@@ -105,7 +105,14 @@ export function redactSetCookie(value: string): string {
 
 /** The forms a secret takes when a server or a document echoes it. */
 export function spellingsOf(secret: string): string[] {
-  const forms = new Set<string>([secret]);
+  const forms = new Set<string>();
+  // A raw + in a query string reaches the server as a space, and is echoed so in any encoding.
+  for (const value of secret.includes('+') ? [secret, secret.replaceAll('+', ' ')] : [secret]) addEncodings(value, forms);
+  return [...forms].filter((form) => form !== '');
+}
+
+function addEncodings(secret: string, forms: Set<string>): void {
+  forms.add(secret);
   // URLs and forms: percent-encoding in upper and lower case, + for spaces, and the WHATWG URL's
   // own (lighter) encoding of a query and a path.
   const uri = encodeURIComponent(secret);
@@ -138,7 +145,6 @@ export function spellingsOf(secret: string): string[] {
     const core = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
     forms.add(core).add(base64Url(core));
   }
-  return [...forms].filter((form) => form !== '');
 }
 
 function lowerHex(text: string): string {

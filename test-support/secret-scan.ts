@@ -85,7 +85,12 @@ export function findSecrets(surfaces: Surface[], secrets: string[]): string[] {
     const pieces = secret.length >= 12 ? [secret, secret.slice(0, half), secret.slice(-half)] : [secret];
     for (const surface of surfaces) {
       const hit = readings(surface.text).find((reading) => pieces.some((piece) => reading.text.includes(piece)));
-      if (hit) found.push(`${surface.name}: ${JSON.stringify(secret)} (read as ${hit.how})`);
+      if (hit) {
+        const piece = pieces.find((candidate) => hit.text.includes(candidate)) as string;
+        const at = hit.text.indexOf(piece);
+        const around = hit.text.slice(Math.max(0, at - 30), at + piece.length + 30);
+        found.push(`${surface.name}: ${JSON.stringify(secret)} (read as ${hit.how}, ${piece === secret ? 'whole' : 'a piece'}: …${JSON.stringify(around)}…)`);
+      }
       else if (inBase64(surface.text, secret)) found.push(`${surface.name}: ${JSON.stringify(secret)} (in base64)`);
     }
   }

@@ -9,7 +9,7 @@ export const REDACTED = '[redacted]';
 /** Values shorter than this would redact ordinary text. */
 const MIN_SECRET = 4;
 /** What an echoing server may put inside a secret to wrap it: a line break (raw, JSON-escaped or <br>) and indentation. */
-const LINE_BREAK = String.raw`(?:(?:\r\n|\r|\n|\\r\\n|\\n|<br\s*/?>)[ \t]*)?`;
+const LINE_BREAKS = [/(?:\r\n|\r|\n|\\r\\n|\\n|<br\s*\/?>)[ \t]*/g, /\r\n|\r|\n|\\r\\n|\\n|<br\s*\/?>/g];
 /** http(s) URL userinfo ("https://user:pass@host"): never shown, whoever wrote it. */
 const USERINFO = /\b(https?:\/\/)[^\s/?#@"'<>]+@/gi;
 
@@ -41,8 +41,11 @@ export class Redactor {
 
   /** Every registered secret, in all its spellings, replaced; URL userinfo removed. */
   text(input: string): string {
-    const output = this.spellings.size === 0 ? input : input.replace((this.pattern ??= this.compile()), REDACTED);
-    return output.replace(USERINFO, '$1');
+    if (this.spellings.size === 0) return input.replace(USERINFO, '$1');
+    const pattern = (this.pattern ??= this.compile());
+    // Breaks are taken out with the indentation after them, then alone (the secret may start with a space).
+    const [indented, bare] = LINE_BREAKS as [RegExp, RegExp];
+    return redactAcrossLines(redactAcrossLines(input.replace(pattern, REDACTED), pattern, indented), pattern, bare).replace(USERINFO, '$1');
   }
 
   /**
@@ -74,9 +77,33 @@ export class Redactor {
 
   /** One pattern for all spellings, longest first, so a secret that contains another is replaced whole. */
   private compile(): RegExp {
-    const alternatives = [...this.spellings].sort((a, b) => b.length - a.length).map((spelling) => [...spelling].map(escapeRegExp).join(LINE_BREAK));
-    return new RegExp(alternatives.join('|'), 'g');
+    return new RegExp([...this.spellings].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
   }
+}
+
+/**
+ * Secrets with line breaks put inside them: the text is read with its breaks taken out,
+ * and each match found there is replaced in the original, breaks and all.
+ */
+function redactAcrossLines(text: string, pattern: RegExp, lineBreak: RegExp): string {
+  const breaks = [...text.matchAll(lineBreak)];
+  if (breaks.length === 0) return text;
+  // The joined text, and for each of its characters the position in `text`.
+  const parts: string[] = [];
+  const origin: number[] = [];
+  let from = 0;
+  for (const found of [...breaks, { index: text.length, 0: '' }]) {
+    parts.push(text.slice(from, found.index));
+    for (let at = from; at < found.index; at++) origin.push(at);
+    from = found.index + found[0].length;
+  }
+  const spans: [number, number][] = [];
+  for (const match of parts.join('').matchAll(pattern)) {
+    spans.push([origin[match.index] as number, (origin[match.index + match[0].length - 1] as number) + 1]);
+  }
+  let output = text;
+  for (const [start, end] of spans.reverse()) output = `${output.slice(0, start)}${REDACTED}${output.slice(end)}`;
+  return output;
 }
 
 /** Every string in a plain-data value (a report) through `redactor.text`. */
@@ -105,7 +132,14 @@ export function redactSetCookie(value: string): string {
 
 /** The forms a secret takes when a server or a document echoes it. */
 export function spellingsOf(secret: string): string[] {
-  const forms = new Set<string>([secret]);
+  const forms = new Set<string>();
+  // A raw + in a query string reaches the server as a space, and is echoed so in any encoding.
+  for (const value of secret.includes('+') ? [secret, secret.replaceAll('+', ' ')] : [secret]) addEncodings(value, forms);
+  return [...forms].filter((form) => form !== '');
+}
+
+function addEncodings(secret: string, forms: Set<string>): void {
+  forms.add(secret);
   // URLs and forms: percent-encoding in upper and lower case, + for spaces, and the WHATWG URL's
   // own (lighter) encoding of a query and a path.
   const uri = encodeURIComponent(secret);
@@ -138,7 +172,6 @@ export function spellingsOf(secret: string): string[] {
     const core = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
     forms.add(core).add(base64Url(core));
   }
-  return [...forms].filter((form) => form !== '');
 }
 
 function lowerHex(text: string): string {
@@ -153,6 +186,6 @@ function base64Url(text: string): string {
   return text.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
-function escapeRegExp(char: string): string {
-  return char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -10,6 +10,8 @@ import { runCommandCheck } from './command.ts';
 import { runFileCheck } from './file.ts';
 import { manualResult } from './manual.ts';
 import { runBuiltinCheck } from './builtin/index.ts';
+import { runSqlCheck } from './sql.ts';
+import { runMetricsCheck } from './metrics.ts';
 
 export async function runCheck(spec: CheckSpec, context: CheckContext): Promise<CheckResult> {
   switch (spec.kind) {
@@ -25,6 +27,10 @@ export async function runCheck(spec: CheckSpec, context: CheckContext): Promise<
       return runCommandCheck(spec.command, context);
     case 'file':
       return runFileCheck(spec.file, context);
+    case 'sql':
+      return runSqlCheck(spec.sql, context);
+    case 'metrics':
+      return runMetricsCheck(spec.metrics, context);
     case 'uses':
       return runBuiltinCheck(spec.uses, spec.with, context);
     case 'manual':

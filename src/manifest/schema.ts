@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { BUILTIN_NAMES, validateBuiltinParams } from './builtins.ts';
 import { duration, jsonPath, jsonPathPredicates, predicate, regex, scalar } from './primitives.ts';
+import { metricsAuth } from './metrics-auth.ts';
 
 export { duration, predicate, predicateMap, scalar, type Predicate, type PredicateMap, type Scalar } from './primitives.ts';
 
@@ -180,13 +181,45 @@ export const fileCheck = z.strictObject({
   matches: regex.optional(),
 });
 
+export const sqlCheck = z.strictObject({
+  url: z.string().optional().meta({ description: 'postgres://USER:PASSWORD@HOST:5432/DB?sslmode=verify-full, usually "{{ secrets.STAGING_DATABASE_URL }}". Default: defaults.sql.url, then target.database.' }),
+  query: z.string().min(1).meta({ description: 'One SQL statement, run in a READ ONLY transaction that is rolled back.' }),
+  timeout: duration.optional().meta({ description: 'Statement timeout: the server cancels a longer query. Default: the timeout of one request (10s).' }),
+  expect: z
+    .strictObject({
+      rows: predicate.optional().meta({ description: 'The number of rows, e.g. 0 or { gte: 1 }. Without it an empty result is an error.' }),
+      json: jsonPathPredicates.optional().meta({ description: 'JSONPath over the rows (an array of objects, e.g. $[0].n) to predicate.' }),
+    })
+    .optional(),
+});
+
+export const metricsCheck = z.strictObject({
+  url: z.string().optional().meta({ description: 'Prometheus base URL, e.g. "{{ env.PROMETHEUS_URL }}". Default: defaults.metrics.url.' }),
+  query: z.string().min(1).meta({ description: 'A PromQL expression.' }),
+  range: z
+    .strictObject({
+      window: duration.meta({ description: 'How far back from now, e.g. 1h.' }),
+      step: duration.optional().meta({ description: 'Resolution. Default: window / 60.' }),
+    })
+    .optional()
+    .meta({ description: 'A range query: every sample of every series is judged. Default: an instant query.' }),
+  auth: metricsAuth.optional(),
+  timeout: duration.optional(),
+  expect: z
+    .strictObject({
+      value: predicate.optional().meta({ description: 'Every value of every series must hold, e.g. { gte: 0.999 }.' }),
+      series: predicate.optional().meta({ description: 'The number of series, e.g. { gte: 1 }.' }),
+    })
+    .optional(),
+});
+
 // ---------------------------------------------------------------- items and sections
 
 /** The keys that name what an item checks; an item has exactly one. */
 /** Marks a custom issue that is about a key, so its position is the key's, not the value's. */
 export const AT_KEY = { at: 'key' } as const;
 
-export const CHECK_KINDS = ['http', 'tls', 'load', 'flow', 'command', 'file', 'uses', 'manual'] as const;
+export const CHECK_KINDS = ['http', 'tls', 'load', 'flow', 'command', 'file', 'sql', 'metrics', 'uses', 'manual'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export const item = z
@@ -208,6 +241,8 @@ export const item = z
     flow: flowCheck.optional(),
     command: commandCheck.optional(),
     file: fileCheck.optional(),
+    sql: sqlCheck.optional().meta({ description: 'A read-only PostgreSQL query and its expected rows.' }),
+    metrics: metricsCheck.optional().meta({ description: 'A Prometheus query and its expected values.' }),
     uses: z.enum(BUILTIN_NAMES).optional().meta({ description: 'A built-in check.' }),
     with: z.record(z.string(), z.unknown()).optional().meta({ description: 'Parameters of the built-in check.' }),
     manual: manualCheck.optional(),
@@ -282,6 +317,7 @@ export const target = z.strictObject({
   ca: z.string().optional().meta({ description: 'PEM file of extra trusted CAs for the target.' }),
   ready: readyProbe.optional(),
   version: versionProbe.optional(),
+  database: z.string().optional().meta({ description: 'The staging database URL (postgres://…) for sql checks and postgres/ built-ins, after defaults.sql.url.' }),
 });
 
 export const limits = z.strictObject({
@@ -294,6 +330,16 @@ export const defaults = z.strictObject({
   timeout: duration.optional(),
   severity: severity.optional(),
   retry: retry.optional(),
+  sql: z
+    .strictObject({ url: z.string().optional().meta({ description: 'Database URL of every sql check and postgres/ built-in that sets none.' }) })
+    .optional(),
+  metrics: z
+    .strictObject({
+      url: z.string().optional().meta({ description: 'Prometheus base URL of every metrics check and prometheus/ built-in that sets none.' }),
+      alertmanager: z.string().optional().meta({ description: 'Alertmanager base URL for alertmanager/receiver.' }),
+      auth: metricsAuth.optional(),
+    })
+    .optional(),
 });
 
 // ---------------------------------------------------------------- policy and waivers
@@ -307,7 +353,10 @@ export const role = z
     teams: z.array(z.string().regex(TEAM, 'expected a team as org/team-slug, e.g. acme/sre')).optional(),
   })
   .refine((value) => (value.users?.length ?? 0) + (value.teams?.length ?? 0) > 0, { message: 'a role needs users or teams' })
-  .meta({ description: 'Who holds a role: GitHub users and/or org teams (org/team-slug).' });
+  .meta({
+    description: 'Who holds a role: GitHub users and/or org teams (org/team-slug).',
+    anyOf: ['users', 'teams'].map((key) => ({ required: [key], properties: { [key]: { type: 'array', minItems: 1 } } })),
+  });
 
 export const policy = z
   .strictObject({
@@ -334,7 +383,8 @@ export const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const waiver = z
   .strictObject({
     item: z.string().min(1).meta({ description: 'Id of the waived item.' }),
-    reason: z.string().trim().min(1).meta({ description: 'Why, with a ticket reference.' }),
+    // `pattern` is the JSON Schema form of trim().min(1): something besides spaces.
+    reason: z.string().trim().min(1).meta({ description: 'Why, with a ticket reference.', pattern: '\\S' }),
     expires: z
       .string()
       .regex(DATE, 'expected a date as YYYY-MM-DD')

@@ -5,7 +5,7 @@ import type { CheckContext } from '../../../src/checks/context.ts';
 import { runBuiltinCheck } from '../../../src/checks/builtin/index.ts';
 import type { CheckResult } from '../../../src/checks/result.ts';
 import { HttpClient } from '../../../src/http/client.ts';
-import { BUILTIN_NAMES, type BuiltinName } from '../../../src/manifest/builtins.ts';
+import { TARGET_BUILTIN_NAMES as BUILTIN_NAMES, type TargetBuiltinName as BuiltinName } from '../../../src/manifest/builtins.ts';
 import type { Redactor } from '../../../src/util/redact.ts';
 import { localhostCert, type PemPair } from '../../../test-support/certs.ts';
 import { startServer } from '../../../test-support/servers.ts';

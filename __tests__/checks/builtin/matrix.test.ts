@@ -4,7 +4,7 @@
 // and every other built-in keeps its outcome.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { CheckResult } from '../../../src/checks/result.ts';
-import { BUILTIN_NAMES, type BuiltinName } from '../../../src/manifest/builtins.ts';
+import { TARGET_BUILTIN_NAMES as BUILTIN_NAMES, type TargetBuiltinName as BuiltinName } from '../../../src/manifest/builtins.ts';
 import { createCa, type PemPair } from '../../../test-support/certs.ts';
 import { startDjangoLab, type DjangoLab, type LabProfile } from '../../../test-support/django-lab.ts';
 import { contextFor, describeResults, labParams, runAll, withOutcome } from './helpers.ts';

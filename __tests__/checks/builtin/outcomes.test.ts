@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { runBuiltinCheck } from '../../../src/checks/builtin/index.ts';
 import { parseHsts } from '../../../src/checks/builtin/headers.ts';
 import type { CheckResult } from '../../../src/checks/result.ts';
-import { BUILTIN_NAMES, type BuiltinName } from '../../../src/manifest/builtins.ts';
+import { TARGET_BUILTIN_NAMES as BUILTIN_NAMES, type TargetBuiltinName as BuiltinName } from '../../../src/manifest/builtins.ts';
 import { createCa, localhostCert, type PemPair } from '../../../test-support/certs.ts';
 import { startServer, type RunningServer } from '../../../test-support/servers.ts';
 import { contextFor, labParams, startCanned, type Canned, type TestContext } from './helpers.ts';

@@ -39,8 +39,10 @@ export async function gatherPolicy({ github, teams, context, checkName, manifest
   let source: PolicyInput['source'] = 'manifest';
   let baseline: PolicyInput['baseline'];
 
-  if (context.pullRequest) {
-    pull = await fetchPull(github, context.repo, context.pullRequest.number);
+  // A merge group is judged by the sign-offs of the pull request it queues.
+  const pullNumber = context.pullRequest?.number ?? context.queuedPull;
+  if (pullNumber !== undefined) {
+    pull = await fetchPull(github, context.repo, pullNumber);
     source = 'base branch';
     const base = await basePolicy(github, context, manifestPath, pull);
     if (base.status === 'ok') {

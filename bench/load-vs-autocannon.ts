@@ -1,167 +1,180 @@
-// Is the load check an honest instrument? Drives one local endpoint with autocannon and
-// with runLoadCheck at the same concurrency and sample count, several rounds in
-// alternating order, and prints throughput and p95 of each and the ratios ours/autocannon.
-// The design target: they agree within a few percent.
+// Is the load check as fast and as light as the tools it replaces? Serves a static file
+// with nginx (Debian), then at each concurrency drives it with runLoadCheck, autocannon
+// (in this process, like ours) and wrk (its own process), in alternating order, and
+// prints throughput ratios (goals: ours/autocannon ≥ 1.0, ours/wrk ≥ 0.5) and client CPU
+// per request (goal: ours/autocannon ≤ 1.0), medians over rounds. Nothing here is a pass
+// or fail; run it on an otherwise quiet machine.
 //
-//   npx node bench/load-vs-autocannon.ts [--samples 5000] [--concurrency 10] [--delay 2] [--rounds 8]
-//
-// The server runs in a worker thread, so neither client shares an event loop with it.
-// Both are measured the same way from outside: throughput = responses / (last response −
-// start); p95 = nearest rank over every response time. For autocannon that is its own
-// per-response time (its 'response' event, request written → response complete), not its
-// summary: the summary's latencies are an integer-millisecond histogram without p95, and
-// its req/s is averaged over whole 1 s ticks, which `amount` runs end partway through.
+//   npx node bench/load-vs-autocannon.ts [--samples 20000] [--concurrency 1,4,16,64] [--rounds 5] [--seconds 3]
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
 import { HttpClient } from '../src/http/client.ts';
-import { Redactor } from '../src/util/redact.ts';
-import { percentile, runLoadCheck } from '../src/checks/load.ts';
-import type { CheckContext } from '../src/checks/context.ts';
-import { startServer } from '../test-support/servers.ts';
+import { runLoadCheck } from '../src/checks/load.ts';
+import { checkContext } from '../test-support/check-context.ts';
 
 // The few parts of autocannon's API used here (@types/autocannon is not installed).
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  pipelining: number;
-  amount: number;
-}
 interface AutocannonResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  requests: { total: number };
+  latency: { p50: number; p99: number };
 }
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): this;
-}
-type Autocannon = (options: AutocannonOptions) => AutocannonInstance;
-
-const PATH = '/api/flights/?from=LHR&to=JFK';
-const BODY = JSON.stringify({ count: 2, results: [{ flight: 'BA117', price: 420 }, { flight: 'VS3', price: 399 }] });
+type Autocannon = (options: { url: string; connections: number; pipelining: number; amount: number }) => PromiseLike<AutocannonResult>;
 
 interface Measurement {
   responses: number;
   errors: number;
+  /** Responses per second of wall time. */
   throughput: number;
-  p95: number;
+  /** Client CPU (user + system) per response, µs. */
+  cpuUs: number;
 }
 
-if (!isMainThread) {
-  // The endpoint: a small JSON body after a short delay, like a quick database read.
-  const { delayMs } = workerData as { delayMs: number };
-  const server = await startServer((_req, res) => {
-    const reply = () => {
-      res.setHeader('content-type', 'application/json');
-      res.end(BODY);
-    };
-    if (delayMs > 0) setTimeout(reply, delayMs);
-    else reply();
-  });
-  parentPort?.postMessage(server.url);
-} else {
-  await main();
+const { values } = parseArgs({
+  options: {
+    samples: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '1,4,16,64' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '3' },
+  },
+});
+const samples = Number(values.samples);
+const levels = values.concurrency.split(',').map(Number);
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const nginx = await startNginx();
+const url = `${nginx.url}/index.html`;
+const http = new HttpClient({ perHost: 6 });
+const context = checkContext({ http, baseUrl: nginx.url, requestTimeoutMs: 10_000 });
+
+async function measure(run: () => Promise<{ responses: number; errors: number }>): Promise<Measurement> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const { responses, errors } = await run();
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { responses, errors, throughput: (responses / wall) * 1000, cpuUs: (used.user + used.system) / responses };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      samples: { type: 'string', default: '5000' },
-      concurrency: { type: 'string', default: '10' },
-      delay: { type: 'string', default: '2' },
-      rounds: { type: 'string', default: '8' },
-    },
-  });
-  const samples = Number(values.samples);
-  const concurrency = Number(values.concurrency);
-  const delayMs = Number(values.delay);
-  const rounds = Number(values.rounds);
-  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-  const worker = new Worker(new URL(import.meta.url), { workerData: { delayMs } });
-  const base = await new Promise<string>((resolve, reject) => {
-    worker.once('message', (url: string) => resolve(url));
-    worker.once('error', reject);
-  });
-  const url = `${base}${PATH}`;
-  const http = new HttpClient({ perHost: 6 });
-  const redactor = new Redactor();
-  const context: CheckContext = {
-    http,
-    scope: { env: {}, git: {}, redactor },
-    redactor,
-    signal: new AbortController().signal,
-    requestTimeoutMs: 10_000,
-    baseUrl: new URL(base),
-    workspace: process.cwd(),
-    commandsAllowed: { allowed: true },
-  };
-
-  const ours = async (): Promise<Measurement> => {
+const ours = (concurrency: number) =>
+  measure(async () => {
     // warmup 0: autocannon has none either, so both open their connections inside the window.
-    const result = await runLoadCheck({ request: `GET ${PATH}`, samples, concurrency, warmup: 0 }, context);
+    const result = await runLoadCheck({ request: 'GET /index.html', samples, concurrency, warmup: 0 }, context);
     const facts = result.evidence.facts ?? {};
-    if (typeof facts.p95 !== 'number') throw new Error(`the load check measured nothing: ${result.summary}`);
-    return { responses: facts.responses as number, errors: facts.errors as number, throughput: facts.throughput as number, p95: facts.p95 };
-  };
+    if (typeof facts.responses !== 'number' || result.outcome !== 'pass') throw new Error(`the load check did not pass: ${result.summary}`);
+    return { responses: facts.responses, errors: facts.errors as number };
+  });
 
-  const theirs = async (): Promise<Measurement> => {
-    const times: number[] = [];
-    let last = 0;
-    const started = performance.now();
-    const instance = autocannon({ url, connections: concurrency, pipelining: 1, amount: samples });
-    instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
-      times.push(responseTimeMs);
-      last = performance.now();
-    });
-    const result = await instance;
-    times.sort((a, b) => a - b);
-    return {
-      responses: times.length,
-      errors: result.errors + result.timeouts + result.non2xx,
-      throughput: (times.length / (last - started)) * 1000,
-      p95: percentile(times, 95),
-    };
-  };
+const theirs = (concurrency: number) =>
+  measure(async () => {
+    const result = await autocannon({ url, connections: concurrency, pipelining: 1, amount: samples });
+    return { responses: result.requests.total, errors: result.errors + result.timeouts + result.non2xx };
+  });
 
-  console.log(`endpoint GET ${PATH} (${BODY.length}-byte JSON after ${delayMs}ms), ${samples} samples at concurrency ${concurrency}, ${rounds} rounds`);
-  // One unrecorded run of each first: JIT and the server's first connections.
-  await ours();
-  await theirs();
+/** wrk's own requests/s over `seconds` (one thread: the machine has few cores). */
+async function wrk(concurrency: number): Promise<number> {
+  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${concurrency}`, `-d${seconds}s`, url]);
+  const match = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  if (!match) throw new Error(`wrk printed no Requests/sec:\n${stdout}`);
+  if (/Non-2xx|Socket errors/.test(stdout)) throw new Error(`wrk saw errors:\n${stdout}`);
+  return Number(match[1]);
+}
 
-  const rows: string[][] = [['round', 'first', 'ours req/s', 'autocannon req/s', 'ratio', 'ours p95 ms', 'autocannon p95 ms', 'ratio']];
-  const throughputRatios: number[] = [];
-  const p95Ratios: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const oursFirst = round % 2 === 1;
-    const a = oursFirst ? await ours() : await theirs();
-    const b = oursFirst ? await theirs() : await ours();
-    const [mine, other] = oursFirst ? [a, b] : [b, a];
-    for (const [name, m] of [['ours', mine], ['autocannon', other]] as const) {
-      if (m.errors > 0 || m.responses !== samples) throw new Error(`${name}: ${m.errors} errors, ${m.responses} of ${samples} responses; the comparison would mean nothing`);
+console.log(`nginx static file, ${samples} samples per run, ${rounds} rounds, Node ${process.version}; medians`);
+const rows: string[][] = [['c', 'ours req/s', 'autocannon', 'wrk', 'ours/ac (≥1.0)', 'ours/wrk (≥0.5)', 'ours µs CPU/req', 'ac µs CPU/req', 'CPU ours/ac (≤1.0)']];
+try {
+  for (const concurrency of levels) {
+    await ours(concurrency); // JIT and connections, unrecorded
+    await theirs(concurrency);
+    const mine: Measurement[] = [];
+    const other: Measurement[] = [];
+    const wrks: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [ours, theirs] : [theirs, ours];
+      for (const run of order) {
+        const m = await run(concurrency);
+        if (m.errors > 0 || m.responses !== samples) throw new Error(`${run === ours ? 'ours' : 'autocannon'}: ${m.errors} errors, ${m.responses} of ${samples} responses`);
+        (run === ours ? mine : other).push(m);
+      }
+      wrks.push(await wrk(concurrency));
     }
-    throughputRatios.push(mine.throughput / other.throughput);
-    p95Ratios.push(mine.p95 / other.p95);
-    rows.push([String(round), oursFirst ? 'ours' : 'autocannon', fixed(mine.throughput, 0), fixed(other.throughput, 0), fixed(mine.throughput / other.throughput, 3), fixed(mine.p95, 2), fixed(other.p95, 2), fixed(mine.p95 / other.p95, 3)]);
+    const t = median(mine.map((m) => m.throughput));
+    const a = median(other.map((m) => m.throughput));
+    const w = median(wrks);
+    const cm = median(mine.map((m) => m.cpuUs));
+    const ca = median(other.map((m) => m.cpuUs));
+    rows.push([String(concurrency), t.toFixed(0), a.toFixed(0), w.toFixed(0), (t / a).toFixed(2), (t / w).toFixed(2), cm.toFixed(1), ca.toFixed(1), (cm / ca).toFixed(2)]);
   }
-  rows.push(['median', '', '', '', fixed(median(throughputRatios), 3), '', '', fixed(median(p95Ratios), 3)]);
-  printTable(rows);
-
+} finally {
   await http.close();
-  await worker.terminate();
+  await nginx.stop();
 }
+printTable(rows);
 
-function fixed(value: number, digits: number): string {
-  return value.toFixed(digits);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+function median(list: number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-function printTable(rows: string[][]): void {
-  const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  for (const row of rows) console.log(row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '));
+function printTable(table: string[][]): void {
+  const widths = (table[0] as string[]).map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+  for (const row of table) console.log(row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '));
+}
+
+/** nginx on a free loopback port serving one small HTML file, one worker, keep-alive unlimited. */
+async function startNginx(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'readiness-nginx-'));
+  // nginx's workers drop root for nobody, who must be able to read the file.
+  await chmod(dir, 0o755);
+  await mkdir(join(dir, 'www'));
+  await writeFile(join(dir, 'www/index.html'), `<!doctype html><title>Skyway</title>${'<p>Flights from LHR to JFK.</p>'.repeat(20)}\n`);
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp;
+  server { listen 127.0.0.1:${port}; root ${dir}/www; }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/index.html`);
+      await response.text();
+      break;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGQUIT');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -10,9 +10,14 @@ import { HttpClient } from './http/client.ts';
 import { runCheck } from './checks/index.ts';
 import type { CheckContext } from './checks/context.ts';
 import type { CheckResult } from './checks/result.ts';
-import { runItems, type ItemResult, type ProgressEvent } from './engine/run.ts';
+import { runItems, type ItemResult, type ProgressEvent, type StopGrace } from './engine/run.ts';
+import { cleanupBudgetMs } from './checks/flow.ts';
+import { KILL_GRACE_MS } from './checks/command.ts';
+import { formatDuration } from './manifest/units.ts';
 import { checkServedVersion, waitUntilReady, type ProbeDeps } from './target/ready.ts';
 import { buildReport } from './report/build.ts';
+import { applyPolicy, type PolicyInput } from './policy/verdict.ts';
+import { resolvePolicy } from './policy/signoff.ts';
 import type { Report } from './report/model.ts';
 import { Redactor, redactDeep } from './util/redact.ts';
 import { runnerCredentials } from './util/command-env.ts';
@@ -34,6 +39,15 @@ export interface RunInput {
   onWaiting?: (attempt: number, problem: string) => void;
   /** Secrets are registered here so the caller can mask them (core.setSecret) too. */
   redactor?: Redactor;
+  /**
+   * Sign-off evidence and the policy in force, from GitHub (the action). Without it the
+   * manifest's own policy applies and nobody has signed (the CLI).
+   */
+  policy?: Partial<Omit<PolicyInput, 'waivers'>>;
+  /** Today, for waiver expiry. Default: now. */
+  today?: Date;
+  /** Cancels the run (SIGTERM/SIGINT): checks stop, their processes are killed, the report says what finished. */
+  signal?: AbortSignal;
 }
 
 export type RunOutcome =
@@ -48,7 +62,8 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   // The runner's tokens are never printed, whatever echoes them.
   for (const credential of runnerCredentials(input.env)) redactor.add(credential);
 
-  const loaded = loadManifest(input.manifestText, input.manifestFile);
+  const today = input.today ?? new Date();
+  const loaded = loadManifest(input.manifestText, input.manifestFile, { today });
   if (!loaded.ok) return { status: 'invalid', errors: loaded.errors };
 
   let plan: Plan;
@@ -71,10 +86,15 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     ...(plan.target.url ? { target: { host: plan.target.url.hostname, headers: plan.target.headers, protocol: plan.target.url.protocol } } : {}),
   });
 
+  // limits.deadline bounds the whole run, the wait for staging included.
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error(`the run's deadline (${formatDuration(plan.limits.deadlineMs)}) passed`)), plan.limits.deadlineMs);
+  const stop = input.signal ? AbortSignal.any([input.signal, deadline.signal]) : deadline.signal;
   try {
     const scope = scopeFor(plan, input, redactor);
     const notices: string[] = [];
-    const targetProblem = await checkTarget(plan, { http, scope, defaults: baseDefaults(plan), ...(input.onWaiting ? { onAttempt: input.onWaiting } : {}) });
+    const probeDeps: ProbeDeps = { http, scope, defaults: baseDefaults(plan), signal: stop, ...(input.onWaiting ? { onAttempt: input.onWaiting } : {}) };
+    const targetProblem = await checkTarget(plan, probeDeps);
     if (targetProblem) notices.push(targetProblem);
 
     const context = (item: PlanItem, signal: AbortSignal): CheckContext => ({
@@ -96,14 +116,47 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     const results: ItemResult[] = await runItems(plan.items, attempt, {
       concurrency: plan.limits.concurrency,
       deadlineMs: plan.limits.deadlineMs,
+      startedAt: started,
+      stopGrace,
+      ...(input.signal ? { signal: input.signal } : {}),
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });
+    const given = input.policy ?? {};
+    // A caller that says where the policy came from (the base branch) decides it, even when there is none.
+    const resolved = given.source !== undefined ? given.policy : resolvePolicy(loaded.value.manifest.policy);
+    const policy = applyPolicy(
+      plan.items,
+      results,
+      {
+        ...(resolved ? { policy: resolved } : {}),
+        ...(given.pull ? { pull: given.pull } : {}),
+        ...(given.waiversAt ? { waiversAt: given.waiversAt } : {}),
+        ...(given.baseline ? { baseline: given.baseline } : {}),
+        waivers: loaded.value.manifest.waivers ?? [],
+        today,
+        source: given.source ?? 'manifest',
+        notes: given.notes ?? [],
+      },
+      notices,
+    );
     // Every string of the report, once more: whatever a check printed, no secret leaves.
-    const report = redactDeep(buildReport({ plan, results, notices, startedAt, durationMs: Math.round(performance.now() - started) }), redactor);
+    const report = redactDeep(buildReport({ plan, results, policy, notices, startedAt, durationMs: Math.round(performance.now() - started) }), redactor);
     return { status: 'done', report, plan };
   } finally {
-    await http.close();
+    clearTimeout(deadlineTimer);
+    // After a cancel nothing may linger: connections are dropped at once.
+    await http.close(input.signal?.aborted ? 0 : undefined);
   }
+}
+
+/** How long a stopped item may take to stop cleanly: a command's kill grace, a flow's cleanup steps. */
+function stopGrace(item: PlanItem): StopGrace {
+  const check = item.check;
+  if (check.kind === 'command') return { ms: KILL_GRACE_MS + 2000, undone: 'its processes did not stop in time' };
+  if (check.kind === 'flow' && check.flow.finally?.length) {
+    return { ms: cleanupBudgetMs(check.flow, item.requestTimeoutMs), undone: 'its finally (cleanup) steps did not finish in time, so what the flow created may be left on staging' };
+  }
+  return { ms: 1000 };
 }
 
 /** Waits for staging and checks its version; returns the reason it cannot be checked. */

@@ -20,6 +20,8 @@ export interface ActionProcessOptions {
   /** Extra environment (secrets, NODE_EXTRA_CA_CERTS…). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Sends `signal` to the action once `when` resolves (a cancelled workflow). */
+  interrupt?: { signal: NodeJS.Signals; when: () => Promise<void> };
 }
 
 export interface WorkflowCommand {
@@ -36,6 +38,8 @@ export interface ActionProcessResult {
   summary: string;
   /** ::error / ::warning / ::notice / ::add-mask lines the action printed. */
   commands: WorkflowCommand[];
+  /** With `interrupt`: ms from the signal to the exit (undefined if it exited first). */
+  exitAfterSignalMs?: number;
 }
 
 export async function runActionProcess(options: ActionProcessOptions): Promise<ActionProcessResult> {
@@ -74,6 +78,16 @@ export async function runActionProcess(options: ActionProcessOptions): Promise<A
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let signalledAt: number | undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (options.interrupt) {
+    const { signal, when } = options.interrupt;
+    void Promise.race([when().then(() => true), exited.then(() => false)]).then((ready) => {
+      if (!ready || child.exitCode !== null) return;
+      signalledAt = performance.now();
+      child.kill(signal);
+    });
+  }
   const code = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -84,6 +98,7 @@ export async function runActionProcess(options: ActionProcessOptions): Promise<A
       resolve(exitCode);
     });
   });
+  const exitAfterSignalMs = signalledAt === undefined ? undefined : performance.now() - signalledAt;
 
   return {
     code,
@@ -92,6 +107,7 @@ export async function runActionProcess(options: ActionProcessOptions): Promise<A
     outputs: parseOutputs(await readFile(outputPath, 'utf8')),
     summary: await readFile(summaryPath, 'utf8'),
     commands: parseCommands(stdout),
+    ...(exitAfterSignalMs !== undefined ? { exitAfterSignalMs } : {}),
   };
 }
 

@@ -34,6 +34,10 @@ export interface CertOptions {
   notAfter?: Date;
   /** Default 'ec' (P-256, fast); 'rsa' is RSA 2048. */
   keyType?: KeyType;
+  /** RSA key size when keyType is 'rsa' (1024 makes a key too small for today's clients). */
+  rsaBits?: number;
+  /** The hash the CA signs this certificate with; default SHA-256 ('SHA-1' makes a weak signature). */
+  signatureHash?: 'SHA-1' | 'SHA-256';
 }
 
 export interface CaOptions {
@@ -54,8 +58,9 @@ function algorithm(keyType: KeyType = 'ec'): EcKeyGenParams | RsaHashedKeyGenPar
   return keyType === 'rsa' ? RSA : EC;
 }
 
-async function generateKeys(keyType?: KeyType): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(algorithm(keyType), true, ['sign', 'verify']);
+async function generateKeys(keyType?: KeyType, rsaBits?: number): Promise<CryptoKeyPair> {
+  const params = keyType === 'rsa' && rsaBits !== undefined ? { ...RSA, modulusLength: rsaBits } : algorithm(keyType);
+  return webcrypto.subtle.generateKey(params, true, ['sign', 'verify']);
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
@@ -107,9 +112,10 @@ export async function createCa(options: CaOptions = {}): Promise<PemPair> {
 export async function issueCert(ca: PemPair, options: CertOptions): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.cert);
   // The CA's key type decides the signature algorithm, whatever the leaf's key type is.
-  const caAlgorithm = algorithm(createPrivateKey(ca.key).asymmetricKeyType === 'rsa' ? 'rsa' : 'ec');
+  const caKeyAlgorithm = algorithm(createPrivateKey(ca.key).asymmetricKeyType === 'rsa' ? 'rsa' : 'ec');
+  const caAlgorithm = options.signatureHash ? { ...caKeyAlgorithm, hash: options.signatureHash } : caKeyAlgorithm;
   const signingKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(ca.key), caAlgorithm, false, ['sign']);
-  const keys = await generateKeys(options.keyType);
+  const keys = await generateKeys(options.keyType, options.rsaBits);
   const cert = await x509.X509CertificateGenerator.create({
     subject: subject(options.hosts),
     issuer: caCert.subject,

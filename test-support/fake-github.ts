@@ -67,6 +67,30 @@ export interface FakeGitHubOptions {
   token?: string;
   /** When set, check runs and statuses for other SHAs (and not a PR head) answer 422 "No commit found for SHA". */
   knownShas?: string[];
+  /** Reviews per PR number, as GET /pulls/{n}/reviews lists them (submitted order). */
+  reviews?: Record<number, FakeReview[]>;
+  /** File contents at a commit or branch: files[ref][path] = text (the contents API answers base64). */
+  files?: Record<string, Record<string, string>>;
+  /** Branch name → head SHA, for refs given as branch names (GET …/commits/main/check-runs). */
+  branches?: Record<string, string>;
+  /** Org team members: teams['acme/sre'][login] = 'active' | 'pending' (invited). Others answer 404. */
+  teams?: Record<string, Record<string, 'active' | 'pending'>>;
+  /** Team membership lookups answer 403 (GITHUB_TOKEN cannot read org teams). */
+  teamsForbidden?: boolean;
+  /** Tokens allowed to read teams despite teamsForbidden (a policy-token). */
+  teamTokens?: string[];
+  /** Check runs that exist before the run (e.g. on the base branch's head). */
+  seedCheckRuns?: { name: string; head_sha: string; conclusion: string; external_id?: string }[];
+}
+
+export interface FakeReview {
+  id: number;
+  user: { login: string; type?: 'User' | 'Bot' };
+  /** APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED (a dismissed review keeps its id with this state). */
+  state: string;
+  commit_id: string;
+  body?: string;
+  submitted_at: string;
 }
 
 export interface FakePull {
@@ -77,6 +101,11 @@ export interface FakePull {
   state?: 'open' | 'closed';
   headRef?: string; // default 'feature-{number}'
   baseRef?: string; // default 'main'
+  baseSha?: string; // default 'b'.repeat(40)
+  author?: string; // default 'octocat'
+  /** A merged PR: merged_at and its merge commit (commits/{sha}/pulls finds it by either). */
+  mergedAt?: string;
+  mergeCommitSha?: string;
 }
 
 export interface FakeComment {
@@ -195,6 +224,11 @@ const DOC = {
   createCheck: `${DOCS}/checks/runs#create-a-check-run`,
   updateCheck: `${DOCS}/checks/runs#update-a-check-run`,
   createStatus: `${DOCS}/commits/statuses#create-a-commit-status`,
+  listReviews: `${DOCS}/pulls/reviews#list-reviews-for-a-pull-request`,
+  getContent: `${DOCS}/repos/contents#get-repository-content`,
+  teamMembership: `${DOCS}/teams/members#get-team-membership-for-a-user`,
+  listCheckRuns: `${DOCS}/checks/runs#list-check-runs-for-a-git-reference`,
+  listSuites: `${DOCS}/checks/suites#list-check-suites-for-a-git-reference`,
   primaryLimit: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
   secondaryLimit: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
 };
@@ -353,7 +387,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         label: `${headRepo.split('/')[0]}:${pull.headRef ?? `feature-${pull.number}`}`,
         repo: { full_name: headRepo, fork: headRepo !== fullName },
       },
-      base: { ref: pull.baseRef ?? 'main', repo: { full_name: fullName, fork: false } },
+      base: { ref: pull.baseRef ?? 'main', sha: pull.baseSha ?? 'b'.repeat(40), repo: { full_name: fullName, fork: false } },
+      user: { login: pull.author ?? 'octocat', type: 'User' },
+      merged_at: pull.mergedAt ?? null,
+      merge_commit_sha: pull.mergeCommitSha ?? null,
     };
   }
 
@@ -524,7 +561,60 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     statuses: 'statuses=write',
   };
 
+  const reviewsByPull = new Map<number, FakeReview[]>(Object.entries(options.reviews ?? {}).map(([n, list]) => [Number(n), list]));
+  const resolveRef = (ref: string): string => options.branches?.[ref] ?? ref;
+  for (const seed of options.seedCheckRuns ?? []) {
+    const id = nextCheckRunId++;
+    checkRuns.push({ id, name: seed.name, head_sha: seed.head_sha, status: 'completed', conclusion: seed.conclusion, output: {}, annotations: [], updates: 0, history: [], html_url: `https://github.com/${fullName}/runs/${id}`, ...(seed.external_id ? { external_id: seed.external_id } : {}) });
+  }
+
   const repoRoutes: Route[] = [
+    {
+      method: 'GET', pattern: /^\/pulls\/(\d+)\/reviews$/, doc: DOC.listReviews,
+      run: (m) => {
+        const number = Number(m[1]);
+        if (!pulls.has(number)) return notFound(DOC.listReviews);
+        const list = reviewsByPull.get(number) ?? [];
+        return {
+          status: 200,
+          body: list.map((review) => ({
+            id: review.id,
+            node_id: `PRR_${review.id}`,
+            user: { login: review.user.login, type: review.user.type ?? 'User' },
+            body: review.body ?? '',
+            state: review.state,
+            commit_id: review.commit_id,
+            submitted_at: review.submitted_at,
+            author_association: 'MEMBER',
+            html_url: `https://github.com/${fullName}/pull/${number}#pullrequestreview-${review.id}`,
+          })),
+        };
+      },
+    },
+    {
+      // Like GitHub: `ref` is a branch, tag or SHA (default branch when absent); files come back base64 in 60-column lines.
+      method: 'GET', pattern: /^\/contents\/(.+)$/, doc: DOC.getContent,
+      run: (m, ctx) => {
+        const path = decodeURIComponent(m[1] ?? '');
+        const ref = resolveRef(ctx.query.ref ?? 'main');
+        const text = options.files?.[ref]?.[path] ?? options.files?.[ctx.query.ref ?? 'main']?.[path];
+        if (text === undefined) return notFound(DOC.getContent);
+        const content = (Buffer.from(text).toString('base64').match(/.{1,60}/g) ?? []).join('\n');
+        return { status: 200, body: { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').at(-1), path, content, sha: 'f'.repeat(40) } };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/commits\/([^/]+)\/check-runs$/, doc: DOC.listCheckRuns,
+      run: (m, ctx) => {
+        const sha = resolveRef(m[1] ?? '');
+        const runs = checkRuns.filter((run) => run.head_sha === sha && (ctx.query.check_name === undefined || run.name === ctx.query.check_name)).reverse();
+        return { status: 200, body: { total_count: runs.length, check_runs: runs.map((run) => checkRunJson(run, ctx)) } };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/commits\/([^/]+)\/check-suites$/, doc: DOC.listSuites,
+      run: () => ({ status: 200, body: { total_count: 0, check_suites: [] } }),
+    },
     {
       method: 'GET', pattern: /^\/issues\/(\d+)\/comments$/, doc: DOC.listComments,
       run: (m, ctx) => {
@@ -606,7 +696,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       method: 'GET', pattern: /^\/commits\/([^/]+)\/pulls$/, doc: DOC.commitPulls,
       run: (m, ctx) => ({
         status: 200,
-        body: [...pulls.values()].filter((pull) => pull.headSha === m[1]).map((pull) => pullJson(pull, ctx)),
+        body: [...pulls.values()].filter((pull) => pull.headSha === m[1] || pull.mergeCommitSha === m[1]).map((pull) => pullJson(pull, ctx)),
       }),
     },
     {
@@ -746,6 +836,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (fault) return faultReply(fault, remaining);
     if (parseError) return error(400, 'Problems parsing JSON', DOC.root);
 
+    const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(route);
+    if (team && method === 'GET') {
+      const token = /^(?:token|bearer)\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1] ?? '';
+      if (options.teamsForbidden && !(options.teamTokens ?? []).includes(token)) {
+        return { ...error(403, FORBIDDEN, DOC.teamMembership), headers: { 'x-accepted-github-permissions': 'members=read' } };
+      }
+      const state = options.teams?.[`${team[1]}/${team[2]}`]?.[decodeURIComponent(team[3] ?? '')];
+      if (!state) return notFound(DOC.teamMembership);
+      return { status: 200, body: { url: `${ctx.base}${route}`, role: 'member', state } };
+    }
     if (route === '/user' && method === 'GET') {
       if (userForbidden) return error(403, FORBIDDEN, DOC.user);
       return { status: 200, body: { login: tokenLogin, id: 41898282, type: isBot ? 'Bot' : 'User' } };

@@ -362,6 +362,33 @@ describe('the check always concludes', () => {
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
   }, 120_000);
 
+  test('after a ready run, an invalid manifest or a run that cannot start replaces the comment; it never keeps saying Ready', async () => {
+    const gh = await github();
+    const ws = await workspace();
+    await run({ gh, ws });
+    expect(gh.comments(7)[0]?.body).toContain('✅ Ready');
+
+    await writeFile(join(ws, '.github/readiness.yml'), `version: 1\nsections:\n  - title: A\n    items:\n      - title: x\n        http: { request: GET /, expect: { stauts: 200 } }\n`);
+    const invalid = await run({ gh, ws });
+    expect(invalid.code).toBe(1);
+    expect(gh.comments(7)).toHaveLength(1);
+    const body = gh.comments(7)[0]?.body ?? '';
+    expect(body).toContain(MARKER);
+    expect(body).not.toContain('✅ Ready');
+    expect(body).toContain('❌ Manifest invalid: 1 problem in .github/readiness.yml');
+    expect(body).toContain('did you mean `status`?');
+
+    await rm(join(ws, '.github/readiness.yml'));
+    await run({ gh, ws });
+    expect(gh.comments(7)[0]?.body).toContain('❌ Cannot run: cannot read the manifest .github/readiness.yml');
+
+    // The next real run takes the comment back.
+    await writeFile(join(ws, '.github/readiness.yml'), MANIFEST);
+    await run({ gh, ws });
+    expect(gh.comments(7)[0]?.body).toContain('✅ Ready');
+    expect(gh.comments(7)).toHaveLength(1);
+  }, 240_000);
+
   test('staging down: a failed check titled with the reason', async () => {
     const gh = await github();
     const result = await run({ gh, ws: await workspace(), inputs: { 'staging-url': 'http://127.0.0.1:9' } });

@@ -37,6 +37,10 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ count: 2, results: [{ flight: 'BA117', price: 412.5 }, { flight: 'VS3', price: 389 }], query: url.searchParams.get('from') }));
       return;
+    case '/api/rows':
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ '@odata.count': 3, 'urn:v': 'v1', results: [{ id: 42, status: 'ok', flight: 'BA117' }, { id: '42', status: 'error', flight: 'VS3' }, { flight: 'LH9' }] }));
+      return;
     case '/echo':
       void readBody(req).then((body) => {
         res.setHeader('Content-Type', 'application/json');
@@ -47,6 +51,17 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.setHeader('Content-Encoding', 'gzip');
       res.setHeader('Content-Type', 'text/plain');
       res.end(gzipSync('compressed hello'));
+      return;
+    case '/fake-gzip':
+      res.setHeader('Content-Encoding', url.searchParams.get('as') ?? 'gzip');
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('plain text, not compressed');
+      return;
+    case '/debug-page':
+      // Django's technical_404 starts with kilobytes of CSS; the tell-tale sentence comes last.
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(`<!DOCTYPE html><html><head><style>${'  body { font: small sans-serif; background: #eee; }\n'.repeat(80)}</style></head><body><p>You're seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p></body></html>`);
       return;
     case '/slow':
       setTimeout(() => res.end('late'), 2000);
@@ -161,6 +176,53 @@ describe('http check: expectations', () => {
     expect(fail.summary).toBe('$.results[0].price: expected < 100, got 412.5');
     const notJson = await check({ request: 'GET /', expect: { json: { '$.a': 1 } } });
     expect(notJson.summary).toBe('$.a: expected a JSON body, got the body is not JSON');
+  });
+
+  test('JSONPath follows RFC 9535: filters without parentheses, negative indexes, odd names, strict ==', async () => {
+    // A row with status "error" exists: `exists: false` must fail, and say what was selected.
+    const errorRow = await check({ request: 'GET /api/rows', expect: { json: { "$.results[?@.status=='error']": { exists: false } } } });
+    expect(errorRow.outcome).toBe('fail');
+    expect(errorRow.summary).toBe(`$.results[?@.status=='error']: expected absent, got [{"id":"42","status":"error","flight":"VS3"}]`);
+    const none = await check({ request: 'GET /api/rows', expect: { json: { "$.results[?@.status=='down']": { exists: false }, "$.results[?@.status=='ok']": { exists: true, length: 1 } } } });
+    expect(none.outcome).toBe('pass');
+    const empty = await check({ request: 'GET /api/rows', expect: { json: { "$.results[?@.status=='down']": { exists: true } } } });
+    expect(empty.summary).toBe(`$.results[?@.status=='down']: expected present, got nothing (the query selected no node)`);
+    // The last row, names that are not identifiers, a filter on a key the last row lacks, and == 42 not matching "42".
+    const rest = await check({
+      request: 'GET /api/rows',
+      expect: { json: { '$.results[-1].flight': 'LH9', "$['@odata.count']": 3, "$['urn:v']": 'v1', '$.results[?@.id==42].flight': { length: 1, contains: 'BA117' } } },
+    });
+    expect(rest.evidence.assertions?.filter((a) => !a.ok)).toEqual([]);
+    expect(rest.outcome).toBe('pass');
+  });
+
+  test('a body labelled gzip, br or deflate that is not compressed is an error saying so, not "200 OK"', async () => {
+    for (const encoding of ['gzip', 'br', 'deflate']) {
+      const result = await check({ request: `GET /fake-gzip?as=${encoding}`, expect: { status: 200 } });
+      expect({ encoding, outcome: result.outcome }).toEqual({ encoding, outcome: 'error' });
+      expect(result.summary).toContain(`the body says Content-Encoding: ${encoding} but cannot be decoded as ${encoding}`);
+    }
+    const real = await check({ request: 'GET /gzip', expect: { body: 'compressed hello' } });
+    expect(real.outcome).toBe('pass');
+  });
+
+  test('body expectations show an excerpt around what matched, in the summary and the evidence', async () => {
+    const result = await check({ request: 'GET /debug-page', expect: { status: 404, body: { notContains: 'DEBUG = True' } } });
+    expect(result.outcome).toBe('fail');
+    expect(result.summary).toMatch(/^body: expected not containing "DEBUG = True", got "….*<code>DEBUG = True<\/code> in your.*…"$/);
+    expect(result.evidence.response?.body).toContain('because you have <code>DEBUG = True</code> in your Django settings file.');
+    expect(result.evidence.response?.body?.startsWith('…')).toBe(true);
+    const pattern = await check({ request: 'GET /debug-page', expect: { status: 404, body: { not: { matches: 'DEBUG\\s*=\\s*True' } } } });
+    expect(pattern.summary).toContain('DEBUG = True');
+    // Nothing to centre on: the start of the page.
+    const missing = await check({ request: 'GET /debug-page', expect: { status: 404, body: { contains: 'Welcome' } } });
+    expect(missing.summary).toMatch(/^body: expected containing "Welcome", got "<!DOCTYPE html>/);
+  });
+
+  test('a JSONPath that is not RFC 9535 is a reason, not a crash or "nothing"', async () => {
+    const result = await check({ request: 'GET /api/rows', expect: { json: { '$.results[?(@.status': { exists: false } } } });
+    expect(result.outcome).toBe('fail');
+    expect(result.summary).toMatch(/^\$\.results\[\?\(@\.status: expected a valid RFC 9535 JSONPath query, got invalid JSONPath/);
   });
 
   test('a repeated single-value header fails; list headers combine', async () => {

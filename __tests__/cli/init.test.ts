@@ -16,6 +16,12 @@ import { parseRatio } from '../../src/manifest/units.ts';
 import { runInit, TEMPLATES } from '../../src/cli/init.ts';
 import { DJANGO_TEMPLATE } from '../../src/cli/templates/django.ts';
 import { GENERIC_TEMPLATE } from '../../src/cli/templates/generic.ts';
+import { runCheck } from '../../src/checks/index.ts';
+import { HttpClient } from '../../src/http/client.ts';
+import { isDataBuiltin } from '../../src/manifest/builtins.ts';
+import { buildPlan } from '../../src/plan/plan.ts';
+import { Redactor } from '../../src/util/redact.ts';
+import { checkContext } from '../../test-support/check-context.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // A byte-identical copy of shared/seed/production-ready-checklist.md, so the test does not
@@ -192,17 +198,38 @@ describe('init --template django', () => {
     expect(ids).toEqual(expect.arrayContaining(['monitoring-active', 'go-live-preparation/monitoring-active', 'pre-launch-t-2-hours/monitoring-active']));
   });
 
-  test('wires every item: 98 automated checks, 169 manual sign-offs by a role', () => {
+  test('wires every item: 136 automated checks, 131 manual sign-offs by a role', () => {
     const counts: Partial<Record<CheckKind, number>> = {};
     for (const { item: entry } of located) counts[kindOf(entry)] = (counts[kindOf(entry)] ?? 0) + 1;
-    expect(counts).toEqual({ uses: 21, http: 10, tls: 1, load: 5, flow: 7, command: 30, file: 24, manual: 169 });
+    expect(counts).toEqual({ uses: 52, http: 10, tls: 1, load: 5, flow: 7, command: 30, file: 24, sql: 4, metrics: 3, manual: 131 });
     // Manual is what is left when nothing can check a line: training, sign-offs, contracts,
-    // metrics read from production, post-launch follow-ups. About two items in three.
-    expect(counts.manual).toBe(169);
+    // post-launch follow-ups. About one item in two.
+    expect(counts.manual).toBe(131);
 
     const roles = new Set(['technical lead', 'backend lead', 'operations lead', 'DBA', 'security lead', 'QA lead', 'product owner', 'support lead', 'finance', 'legal', 'release manager', 'business lead']);
     const owners = located.filter(({ item: entry }) => entry.manual !== undefined).map(({ item: entry }) => entry.manual?.owner);
     expect(owners.filter((owner) => owner === undefined || !roles.has(owner))).toEqual([]);
+  });
+
+  test('reads the database and monitoring behind one secret and two variables; without them those items skip and say what to set', async () => {
+    expect(manifest.defaults?.sql).toEqual({ url: '{{ secrets.STAGING_DATABASE_URL }}' });
+    expect(manifest.defaults?.metrics).toEqual({ url: '{{ env.PROMETHEUS_URL }}', alertmanager: '{{ env.ALERTMANAGER_URL }}' });
+    const loaded = loadManifest(DJANGO_TEMPLATE, '.github/readiness.yml');
+    if (!loaded.ok) throw new Error('invalid template');
+    const plan = buildPlan(loaded.value, { env: { STAGING_URL: 'https://staging.example.com' }, git: {}, redactor: new Redactor() });
+    const data = plan.items.filter((entry) => entry.check.kind === 'sql' || entry.check.kind === 'metrics' || (entry.check.kind === 'uses' && isDataBuiltin(entry.check.uses)));
+    expect(data.length).toBe(38);
+    const http = new HttpClient({ perHost: 1 });
+    try {
+      const results = await Promise.all(data.map(async (entry) => ({ title: entry.title, ...(await runCheck(entry.check, checkContext({ http, env: {} }))) })));
+      const wrong = results.filter((result) => result.outcome !== 'skip' || !/secret STAGING_DATABASE_URL is not set|environment variable (PROMETHEUS|ALERTMANAGER)_URL is not set/.test(result.summary));
+      expect(wrong.map((result) => `${result.title}: ${result.outcome} — ${result.summary}`)).toEqual([]);
+    } finally {
+      await http.close();
+    }
+    // With the variables set, requests may reach Prometheus and Alertmanager.
+    const withMonitoring = buildPlan(loaded.value, { env: { STAGING_URL: 'https://staging.example.com', PROMETHEUS_URL: 'http://prometheus.internal:9090', ALERTMANAGER_URL: 'http://alertmanager.internal:9093' }, git: {}, redactor: new Redactor() });
+    expect([...withMonitoring.allowedHosts]).toEqual(expect.arrayContaining(['prometheus.internal', 'alertmanager.internal']));
   });
 
   test('checks from outside every line that security-anchors §6 can verify from outside', () => {
@@ -394,6 +421,6 @@ describe('readiness-gate init (the CLI as a child process)', () => {
     expect(again.stderr).toContain('already exists');
 
     const validate = await cli(['validate', path]);
-    expect(validate).toEqual({ code: 0, stdout: `${path} is valid: 16 sections, 267 items (98 automated, 169 manual).\n`, stderr: '' });
+    expect(validate).toEqual({ code: 0, stdout: `${path} is valid: 16 sections, 267 items (136 automated, 131 manual).\n`, stderr: '' });
   });
 });

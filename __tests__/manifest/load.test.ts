@@ -92,7 +92,7 @@ sections:
 
   test('an item has exactly one check kind', () => {
     expect(errorsOf(`version: 1\nsections:\n  - title: A\n    items:\n      - title: nothing\n`)).toEqual([
-      `${FILE}:5:9  sections[0].items[0]  an item needs one check: http, tls, load, flow, command, file, uses, manual`,
+      `${FILE}:5:9  sections[0].items[0]  an item needs one check: http, tls, load, flow, command, file, sql, metrics, uses, manual`,
     ]);
     expect(errorsOf(`version: 1\nsections:\n  - title: A\n    items:\n      - title: two\n        http: { request: GET / }\n        manual: {}\n`)).toEqual([
       `${FILE}:7:9  sections[0].items[0].manual  an item has exactly one check, found http and manual`,

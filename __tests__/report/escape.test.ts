@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { codeBlock, escapeInline, inlineCode, singleLine, truncate } from '../../src/report/escape.ts';
+import { codeBlock, escapeInline, inlineCode, REFERENCE_BREAKER, singleLine, truncate } from '../../src/report/escape.ts';
 
 /** An @ directly followed by a name character is what GitHub turns into a mention. */
 const LIVE_MENTION = /@[A-Za-z0-9]/;
@@ -28,17 +28,32 @@ describe('escapeInline', () => {
   });
 
   test('escapes characters that would open links, emphasis, code, tables or math', () => {
-    expect(escapeInline('[click](https://evil.example)')).toBe('\\[click\\](https://evil.example)');
+    expect(escapeInline('[click](https://evil.example)')).toBe(`\\[click\\](https:${REFERENCE_BREAKER}//evil.example)`);
     expect(escapeInline('*bold* _em_ `code` a|b ~~gone~~ $x$')).toBe('\\*bold\\* \\_em\\_ \\`code\\` a\\|b \\~\\~gone\\~\\~ \\$x\\$');
     expect(escapeInline('C:\\path\\*')).toBe('C:\\\\path\\\\\\*');
   });
 
-  test('escapes block markers at the start but leaves issue references alone', () => {
+  test('escapes block markers at the start', () => {
     expect(escapeInline('# owned')).toBe('\\# owned');
     expect(escapeInline('- item')).toBe('\\- item');
     expect(escapeInline('1. item')).toBe('1\\. item');
     expect(escapeInline('> quote')).toBe('&gt; quote');
-    expect(escapeInline('see #123')).toBe('see #123');
+    expect(escapeInline('    indented')).toBe('indented');
+  });
+
+  test('breaks issue references, emoji codes and autolinks with the joiner, and only those', () => {
+    const b = REFERENCE_BREAKER;
+    expect(escapeInline('see #123, GH-4 and owner/repo#5')).toBe(`see #${b}123, GH-${b}4 and owner/repo#${b}5`);
+    expect(escapeInline(':fire: at 10:30')).toBe(`:${b}fire: at 10:30`);
+    expect(escapeInline('https://x.example/my_bookings www.example.com')).toBe(`https:${b}//x.example/my\\_bookings www${b}.example.com`);
+    expect(escapeInline('deployed a5c3785ed8d6 at 123456')).toBe(`deployed a5c378${b}5ed8d6 at 123456`);
+    expect(escapeInline('plain words, #hashtag, 2026-12-06')).toBe('plain words, #hashtag, 2026-12-06');
+  });
+
+  test('drops bidi controls and zero-width characters from the text, including joiners it did not insert', () => {
+    expect(escapeInline('a\u202Eb\u2066c\u2069d\u200Be\uFEFFf\u061Cg\u200Eh')).toBe('abcdefgh');
+    expect(escapeInline('@\u200Doctocat')).toBe(`@${REFERENCE_BREAKER}octocat`);
+    expect(escapeInline('x\u200Dy')).toBe('xy');
   });
 
   test('puts everything on one line without control characters', () => {
@@ -83,6 +98,10 @@ describe('codeBlock', () => {
 
   test('keeps the info string to a plain word', () => {
     expect(codeBlock('x', 'js` onload=alert(1)').split('\n')[0]).toBe('```jsonloadalert1');
+  });
+
+  test('shows bidi controls and zero-width characters instead of letting them reorder or hide code', () => {
+    expect(codeBlock('\uFEFF{"a": "b\u202E"}\u200B')).toBe('```\n<U+FEFF>{"a": "b<U+202E>"}<U+200B>\n```');
   });
 
   test('normalises line endings and drops control characters', () => {

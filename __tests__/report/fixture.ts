@@ -26,7 +26,7 @@ export function item(fields: Partial<ItemReport> & Pick<ItemReport, 'id' | 'titl
 /** A report around the given sections, with counts and verdict worked out from its items. */
 export function reportFrom(sections: SectionReport[], notices: string[] = []): Report {
   const items = allItems({ sections });
-  const counts: Counts = { total: items.length, pass: 0, fail: 0, error: 0, skip: 0, flaky: 0, pending: 0, signed: 0 };
+  const counts: Counts = { total: items.length, pass: 0, fail: 0, error: 0, skip: 0, flaky: 0, pending: 0, signed: 0, waived: 0 };
   for (const entry of items) counts[entry.outcome]++;
   const blocking = items.filter((entry) => entry.blocks);
   const applicable = counts.total - counts.skip;
@@ -40,6 +40,8 @@ export function reportFrom(sections: SectionReport[], notices: string[] = []): R
     durationMs: 4321,
     verdict: {
       ready: blocking.length === 0,
+      state: blocking.length === 0 ? 'ready' : 'not-ready',
+      awaiting: [],
       headline: blocking.length === 0 ? 'Ready: all checks passed' : `Not ready: ${blocking.length} blocking items failed`,
       score: applicable === 0 ? 0 : Math.floor((100 * done) / applicable),
       blocking: blocking.map((entry) => entry.id),

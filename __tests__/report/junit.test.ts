@@ -67,7 +67,7 @@ describe('renderJUnit', () => {
   const report = fixtureReport();
   const xml = renderJUnit(report);
   const suites = parseXml(xml);
-  const cases = suites.children.flatMap((suite) => suite.children);
+  const cases = suites.children.flatMap((suite) => suite.children.filter((child) => child.name === 'testcase'));
 
   test('is well-formed XML with one testcase per item', () => {
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')).toBe(true);
@@ -77,12 +77,12 @@ describe('renderJUnit', () => {
     expect(cases.every((element) => element.name === 'testcase')).toBe(true);
   });
 
-  test('counts failures, errors and skipped (skip and pending) on the root and on each suite', () => {
-    expect(suites.attributes).toMatchObject({ name: 'readiness-gate: .github/readiness.yml', tests: '11', failures: '4', errors: '1', skipped: '2', time: '4.321' });
+  test('counts blocking failures and errors, and skipped (skip, pending, advisory failures) on each suite', () => {
+    expect(suites.attributes).toEqual({ name: 'readiness-gate: .github/readiness.yml', tests: '11', failures: '2', errors: '1', time: '4.321' });
     expect(suites.children.map((suite) => [suite.attributes.name, suite.attributes.tests, suite.attributes.failures, suite.attributes.errors, suite.attributes.skipped])).toEqual([
-      ['Security', '5', '2', '1', '0'],
+      ['Security', '5', '1', '1', '1'],
       ['Database', '4', '0', '0', '2'],
-      ['Performance', '2', '2', '0', '0'],
+      ['Performance', '2', '1', '0', '1'],
     ]);
   });
 
@@ -114,6 +114,8 @@ describe('renderJUnit', () => {
     expect(byName('Backup restoration tested').children[0]).toMatchObject({ name: 'skipped', attributes: { message: 'skip: needs BACKUP_URL' } });
     expect(byName('Migration rollback plan documented').children[0]).toMatchObject({ name: 'skipped', attributes: { message: 'pending: waiting for sign-off' } });
     expect(byName('CORS properly configured').children[0]).toMatchObject({ name: 'system-out', text: 'flaky: passed after 2 attempts. passed on attempt 2' });
+    expect(byName('No unapplied migrations').children.map((child) => child.name)).toEqual(['skipped', 'system-out']);
+    expect(byName('No unapplied migrations').children[0]).toMatchObject({ attributes: { message: 'advisory, failed (does not block): exit code 1', type: 'advisory-fail' } });
     expect(byName('Off-site backup storage').children).toEqual([]);
   });
 
@@ -128,6 +130,7 @@ describe('xml escaping', () => {
   test('text escapes markup and strips invalid characters but keeps emoji', () => {
     expect(xmlText('a < b && c > d')).toBe('a &lt; b &amp;&amp; c &gt; d');
     expect(xmlText('a\u0000b\u001bc\uFFFEd\uD800e😀\tf\ng')).toBe('abcde😀\tf\ng');
+    expect(xmlText('ab\u202Ecd\u2066e\u200Bf\uFEFF')).toBe('abcdef');
   });
 
   test('attributes also escape quotes and keep line breaks as references', () => {

@@ -80,7 +80,7 @@ describe('renderMarkdown: content', () => {
     // A passing assertion is not evidence of the failure.
     expect(markdown).not.toContain('header server');
     expect(markdown).toContain('**Response:** `200` · 4,096 bytes, excerpt');
-    expect(markdown).toContain('- 302 → http://staging.example.com/&lt;img src=x onerror=alert(1)&gt;');
+    expect(markdown).toContain('- 302 → http:\u200D//staging.example.com/&lt;img src=x onerror=alert(1)&gt;');
     expect(markdown).toContain('2. ❌ **pay** — status: expected 200, got 500\n   - `POST https://staging.example.com/pay/`\n   - status: expected `200`, got `500`');
     expect(markdown).toContain('```json\n{"error": "@octocat <script>"}\n```');
     expect(markdown).toContain('- exit code: `1`');

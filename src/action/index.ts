@@ -1,7 +1,8 @@
-// Entry of dist/index.js: the runner's environment and @actions/core, handed to runAction.
+// Entry of dist/index.js: the runner's environment and the workflow commands, handed to runAction.
 import { readFileSync } from 'node:fs';
-import * as core from '@actions/core';
+import * as core from './workflow-commands.ts';
 import { runAction } from './main.ts';
+import { cancelOnSignals } from './cancel.ts';
 
 function readEvent(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
@@ -12,8 +13,15 @@ function readEvent(path: string | undefined): Record<string, unknown> {
   }
 }
 
+// A cancelled workflow signals the action: stop the checks, conclude the check as cancelled.
+const cancellation = cancelOnSignals(
+  (name) => core.info(`Received ${name}: stopping the checks and concluding the check as cancelled.`),
+  (code) => process.exit(code),
+);
+
 try {
   await runAction({
+    signal: cancellation.signal,
     env: process.env,
     event: readEvent(process.env.GITHUB_EVENT_PATH),
     workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
@@ -26,11 +34,15 @@ try {
       setSecret: (value) => core.setSecret(value),
       setFailed: (message) => core.setFailed(message),
       writeSummary: async (markdown) => {
-        if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write({ overwrite: false });
+        if (process.env.GITHUB_STEP_SUMMARY) await core.appendSummary(markdown);
       },
     },
   });
 } catch (error) {
   // Only a bug gets here; the check was already concluded with the reason.
   core.setFailed(`readiness-gate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  cancellation.dispose();
 }
+// After a cancel nothing the run started may keep the process alive.
+if (cancellation.signal.aborted) process.exit(process.exitCode === undefined || process.exitCode === 0 ? 1 : process.exitCode);

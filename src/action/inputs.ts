@@ -6,6 +6,8 @@ export interface ActionInputs {
   manifest: string;
   stagingUrl?: string;
   githubToken?: string;
+  /** A token that can read org team membership (policy.roles teams); default github-token. */
+  policyToken?: string;
   checkName: string;
   comment: 'always' | 'on-failure' | 'never';
   failOn: 'blocking' | 'any' | 'never';
@@ -48,6 +50,8 @@ export function readInputs(get: (name: string) => string): { inputs: ActionInput
   if (stagingUrl) inputs.stagingUrl = stagingUrl;
   const token = optional('github-token');
   if (token) inputs.githubToken = token;
+  const policyToken = optional('policy-token');
+  if (policyToken) inputs.policyToken = policyToken;
   const report = optional('report');
   if (report) inputs.report = report;
   const sha = optional('sha');

@@ -103,9 +103,49 @@ function failureSummary(failed: Assertion[], run: ProcessResult, command: string
     return `exit code 127: command not found — is ${missingProgram(run.output, command)} installed in the job?`;
   }
   const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
-  const last = run.output.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1);
-  const said = last === undefined ? '' : ` — ${redact(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`;
+  const lines = decisiveLines(run.output).map((line) => redact(line.length > 200 ? `${line.slice(0, 200)}…` : line));
+  const said = lines.length === 0 ? '' : ` — ${lines.join(' · ')}`;
   return `${assertionLine(failed[0] as Assertion)}${more}${said}`;
+}
+
+/**
+ * A test runner's or a tool's verdict line: unittest's `FAILED (errors=21)` and `Ran 0 tests`,
+ * pytest's `=== 2 failed, 1 passed in 0.1s ===`, Django's system check, bandit's first issue,
+ * pip-audit's count. The last line of the output is often "Destroying test database…".
+ */
+const VERDICT_LINES = [
+  /^FAILED \(.*\)$/,
+  /^Ran 0 tests? in /,
+  /^=+ .*\b(failed|errors?|no tests ran)\b.* =+$/,
+  /^\S*: \([a-z_]+\.[EW]\d+\) /,
+  /^(SystemCheckError: )?System check identified \d+ issues?/,
+  /^>> Issue: /,
+  /^Found \d+ known vulnerabilit/,
+  /^Tests?: .*\bfailed\b/,
+];
+/** An exception line as Python prints it last in a traceback: "django.db.utils.OperationalError: …". */
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Failure)\b(:.*)?$/;
+const ERROR_WORDS = /\b(error|errors|failed|failure|fatal|exception)\b/i;
+
+/**
+ * The lines that say why a command failed, at most two: a runner's verdict line (the first
+ * one found) and the last traceback's exception line; else the last line that names an error;
+ * else the last line of the output.
+ */
+export function decisiveLines(output: string): string[] {
+  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const decisive: string[] = [];
+  const verdict = VERDICT_LINES.map((pattern) => lines.find((line) => pattern.test(line))).find((line) => line !== undefined);
+  if (verdict !== undefined) decisive.push(verdict);
+  const tracebackAt = lines.findLastIndex((line) => line.startsWith('Traceback (most recent call last)'));
+  if (tracebackAt >= 0) {
+    const exception = lines.slice(tracebackAt + 1).find((line) => EXCEPTION_LINE.test(line));
+    if (exception !== undefined && exception !== verdict) decisive.push(exception);
+  }
+  if (decisive.length > 0) return decisive;
+  const named = lines.findLast((line) => ERROR_WORDS.test(line));
+  const last = named ?? lines.at(-1);
+  return last === undefined ? [] : [last];
 }
 
 /** The program the shell could not find: from its message ("sh: 1: python: not found"), else the first word. */
@@ -198,7 +238,10 @@ function runProcess(command: string, options: ProcessOptions): Promise<ProcessRe
       void (async () => {
         if (groupAlive(child.pid)) await stop();
         // Output still in the pipes; a process that escaped the group may hold them open, so bounded.
-        await Promise.race([closed, new Promise((done) => setTimeout(done, DRAIN_MS))]);
+        let drain: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise((done) => (drain = setTimeout(done, DRAIN_MS)))]);
+        // Cleared, or the timer holds the whole run open for another second.
+        clearTimeout(drain);
         child.stdout.destroy();
         child.stderr.destroy();
         finish({ exitCode, signal });

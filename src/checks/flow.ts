@@ -6,8 +6,10 @@ import { CookieJar } from 'tough-cookie';
 import type { flowCheck, FlowStep, HttpExpect } from '../manifest/schema.ts';
 import { headerValues, TransportError, type CookieStore, type HttpResponse } from '../http/client.ts';
 import { interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
+import { formatDuration, parseDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
-import { evaluateHttpExpect, jsonPathValue, responseEvidence } from './http-expect.ts';
+import { absentEndpoint, evaluateHttpExpect, responseEvidence } from './http-expect.ts';
+import { jsonPathValue } from './jsonpath.ts';
 import { requestDefaults } from './http.ts';
 import { RequestSpecError, resolveRequest, type ResolvedRequest } from './request.ts';
 import { patternExec } from '../util/pattern.ts';
@@ -80,22 +82,34 @@ export const runFlowCheck: CheckRunner<FlowCheck> = async (spec, context) => {
     }
   }
 
-  // Cleanup runs whatever happened, on its own request timeouts rather than the item's
-  // signal: a flow that ran out of time still deletes what it created.
+  // Cleanup runs whatever happened, on a budget of its own rather than the item's signal
+  // (the engine waits that long for it): a flow that ran out of time still deletes what
+  // it created, and says whether it could.
+  const stopped = context.signal.aborted;
+  const cleanupSteps = spec.finally ?? [];
+  const budgetMs = cleanupTimeoutsMs(cleanupSteps, context.requestTimeoutMs);
+  const budget = new AbortController();
+  const budgetTimer = setTimeout(() => budget.abort(new Error(`the cleanup budget (${formatDuration(budgetMs)}) ran out`)), budgetMs);
+  const cleanupSignal = budget.signal;
   const cleanupProblems: Problem[] = [];
-  for (const [index, step] of (spec.finally ?? []).entries()) {
+  for (const [index, step] of cleanupSteps.entries()) {
     const label = `cleanup step ${index + 1} (${stepName(step)})`;
-    const run = await runStep(step, state, context, { cleanup: true });
+    const run = await runStep(step, state, context, { cleanup: true, signal: cleanupSignal });
     steps.push(run.evidence);
     if (run.note) notes.push(`${label}: ${run.note}`);
     if (run.evidence.outcome !== 'pass') cleanupProblems.push({ label, outcome: run.evidence.outcome, summary: run.evidence.summary });
   }
+  clearTimeout(budgetTimer);
   // A cleanup step that failed says more than one skipped for want of a capture.
   const cleanupProblem = cleanupProblems.find((problem) => problem.outcome !== 'skip') ?? cleanupProblems[0];
 
   const evidence = notes.length > 0 ? { steps, notes } : { steps };
   if (failure) {
-    const cleanup = cleanupProblem && cleanupProblem.outcome !== 'skip' ? `; ${cleanupLine(cleanupProblem)}` : '';
+    let cleanup = cleanupProblem && cleanupProblem.outcome !== 'skip' ? `; ${cleanupLine(cleanupProblem)}` : '';
+    // A flow stopped midway may have created something: say what its cleanup did.
+    if (stopped && cleanupSteps.length > 0) {
+      cleanup = cleanupProblem ? `; ${cleanupLine(cleanupProblem)}` : `; ${cleanupSteps.length === 1 ? 'its cleanup step' : `all ${cleanupSteps.length} cleanup steps`} passed`;
+    }
     const result: CheckResult = { outcome: failure.outcome === 'fail' ? 'fail' : 'error', summary: `${failure.label}: ${failure.summary}${cleanup}`, evidence };
     if (failure.retryable) result.retryable = true;
     return result;
@@ -109,8 +123,18 @@ export const runFlowCheck: CheckRunner<FlowCheck> = async (spec, context) => {
   return { outcome: 'pass', summary, evidence };
 };
 
+/** The time the cleanup steps may take together: each step's own request timeout, and a moment more so those fire first. */
+function cleanupTimeoutsMs(steps: FlowStep[], requestTimeoutMs: number): number {
+  return steps.reduce((sum, step) => sum + ((typeof step.request !== 'string' && step.request.timeout && parseDuration(step.request.timeout)) || requestTimeoutMs), 500);
+}
+
+/** How long the engine waits for a stopped flow: its cleanup budget and a moment to report. */
+export function cleanupBudgetMs(spec: FlowCheck, requestTimeoutMs: number): number {
+  return cleanupTimeoutsMs(spec.finally ?? [], requestTimeoutMs) + 1000;
+}
+
 function cleanupLine(problem: Problem): string {
-  const verb = problem.outcome === 'fail' ? 'failed' : 'could not run';
+  const verb = problem.outcome === 'fail' ? 'failed' : problem.outcome === 'skip' ? 'was skipped' : 'could not run';
   return `${problem.label} ${verb}: ${problem.summary}`;
 }
 
@@ -164,13 +188,17 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
   // status still has an id the cleanup needs.
   const captureProblems = await takeCaptures(step.capture ?? {}, response, state, context);
   const assertions = evaluateHttpExpect(expect, response, context.redactor);
-  const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor), assertions };
+  const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor, expect), assertions };
   const failed = failedAssertions(assertions);
   const problems = [...failed.map((assertion: Assertion) => assertionLine(assertion)), ...captureProblems];
+  // Absence is never a pass: a step whose endpoint is not there tested nothing.
+  const absent = problems.length === 0 ? absentEndpoint(expect, response) : undefined;
   const run =
-    problems.length === 0
-      ? done('pass', `${response.status} ${response.statusText}`.trim(), extra)
-      : done('fail', `${problems[0] as string}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, extra, RETRYABLE_STATUS.has(response.status));
+    problems.length > 0
+      ? done('fail', `${problems[0] as string}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, extra, RETRYABLE_STATUS.has(response.status))
+      : absent !== undefined
+        ? done('error', absent, extra)
+        : done('pass', `${response.status} ${response.statusText}`.trim(), extra);
   if (response.redirectStopped) run.note = `redirect ${response.redirectStopped.message}`;
   return run;
 }

@@ -1,12 +1,13 @@
 // `expect:` of an HTTP request, evaluated against the response: status, headers
 // (repeats visible), body, JSONPath, duration, redirect and cookie attributes.
-import { JSONPath } from 'jsonpath-plus';
 import type { CookieExpect, HttpExpect, Predicate } from '../manifest/schema.ts';
 import { headerValues, type HttpResponse } from '../http/client.ts';
 import { responseCookies, type ParsedCookie } from '../http/cookies.ts';
 import { redactDeep, type Redactor } from '../util/redact.ts';
 import type { Assertion, ResponseEvidence } from './result.ts';
 import { evaluate, show, type ValueKind } from './predicates.ts';
+import { jsonPathValue } from './jsonpath.ts';
+import { JsonPathError } from '../manifest/jsonpath.ts';
 
 /**
  * Headers whose repeats legitimately combine into one comma-separated list (RFC 9110
@@ -54,7 +55,9 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   }
   if (spec.body !== undefined) {
     const body = response.body.toString('utf8');
-    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: show(redactor.fragment(body, { end: response.truncated })) };
+    // Redacted before it is cut, then shown around what matched (or should not have), not the page's first characters (often CSS).
+    const redacted = redactor.fragment(body, { end: response.truncated });
+    const assertion = { subject: 'body', ...evaluate(spec.body, body), actual: show(excerpt(redacted, bodyFocus(spec.body, redacted), SHOWN_EXCERPT)) };
     if (response.truncated) assertion.actual += ` (only the first ${response.body.length} bytes were read)`;
     assertions.push(assertion);
   }
@@ -65,6 +68,34 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   }
   // Both sides can hold secrets (a filled-in expectation, a reflected header): redact every message.
   return assertions.map((assertion) => ({ ...assertion, expected: redactor.text(assertion.expected), actual: redactor.text(assertion.actual) }));
+}
+
+/** Statuses that say the probed endpoint is not there (or does not take this method). */
+const ABSENT_STATUS: Record<number, string> = {
+  404: 'no such endpoint',
+  405: 'the endpoint does not take this method',
+  410: 'the endpoint is gone',
+};
+
+/**
+ * Why a response that met its expectations still proves nothing: the endpoint answered
+ * 404, 405 or 410 and the expectation did not ask for that status by name (a range such as
+ * `{ lt: 500 }`, or no status at all, lets absence pass). Undefined when the answer counts.
+ */
+export function absentEndpoint(expect: HttpExpect | undefined, response: HttpResponse): string | undefined {
+  const why = ABSENT_STATUS[response.status];
+  if (why === undefined) return undefined;
+  if (namesStatus(expect?.status, response.status) || namesStatus(expect?.redirect?.status, response.status)) return undefined;
+  const url = new URL(response.url);
+  return `${url.pathname}${url.search} answered ${response.status} (${why}), so nothing was tested; point the request at an endpoint that exists, or expect status ${response.status} by name to check that it is absent`;
+}
+
+/** `404`, `{ eq: 404 }`, `{ in: [404, 410] }`: the status is asked for by name. */
+function namesStatus(predicate: Predicate | undefined, status: number): boolean {
+  if (predicate === undefined || predicate === null) return false;
+  if (typeof predicate !== 'object') return String(predicate) === String(status);
+  if (predicate.eq !== undefined && String(predicate.eq) === String(status)) return true;
+  return (predicate.in ?? []).some((option) => String(option) === String(status));
 }
 
 function headerAssertion(name: string, predicate: Predicate, headers: [string, string][], redactor: Redactor): Assertion {
@@ -88,18 +119,17 @@ function jsonAssertions(paths: Record<string, Predicate>, response: HttpResponse
     return Object.keys(paths).map((path) => ({ subject: path, expected: 'a JSON body', actual: why, ok: false }));
   }
   return Object.entries(paths).map(([path, predicate]) => {
-    const actual = jsonPathValue(document, path);
+    let actual: unknown;
+    try {
+      actual = jsonPathValue(document, path);
+    } catch (error) {
+      // Validation rejects these; a query built another way (a built-in's parameter) still reads as a reason.
+      if (error instanceof JsonPathError) return { subject: path, expected: 'a valid RFC 9535 JSONPath query', actual: error.message, ok: false };
+      throw error;
+    }
     const result = evaluate(predicate, actual);
     return { subject: path, expected: result.expected, actual: show(redactDeep(actual, redactor)), ok: result.ok };
   });
-}
-
-/** One value for a definite path ($.a.b), the list of matches for wildcards and filters. */
-export function jsonPathValue(document: unknown, path: string): unknown {
-  const matches = JSONPath({ path, json: document as object, wrap: true, eval: 'safe' }) as unknown[];
-  const indefinite = /\*|\.\.|\?\(|,|:/.test(path);
-  if (indefinite) return matches;
-  return matches.length === 0 ? undefined : matches[0];
 }
 
 function cookieAssertions(name: string, spec: CookieExpect, cookie: ParsedCookie | undefined): Assertion[] {
@@ -141,11 +171,59 @@ function normaliseSameSite(label: string, predicate: Predicate): Predicate {
   return copy;
 }
 
+/** Characters of the body an assertion shows, and the report's evidence shows. */
+const SHOWN_EXCERPT = 120;
+
+/**
+ * Where in the body a body predicate points: the first place its text (contains,
+ * notContains, eq, endsWith) or pattern (matches) occurs. Undefined when it occurs nowhere.
+ */
+export function bodyFocus(predicate: Predicate, body: string): { index: number; length: number } | undefined {
+  const at = (needle: string, index = body.indexOf(needle)) => (needle !== '' && index >= 0 ? { index, length: needle.length } : undefined);
+  if (predicate === null || typeof predicate !== 'object') return predicate === null ? undefined : at(String(predicate));
+  for (const key of ['contains', 'notContains', 'eq', 'ne'] as const) {
+    const needle = predicate[key];
+    const found = needle === undefined || needle === null ? undefined : at(String(needle));
+    if (found) return found;
+  }
+  if (predicate.endsWith !== undefined) {
+    const found = at(predicate.endsWith, body.lastIndexOf(predicate.endsWith));
+    if (found) return found;
+  }
+  if (predicate.matches !== undefined) {
+    const match = safeMatch(predicate.matches, body);
+    if (match) return { index: match.index, length: match[0].length };
+  }
+  if (predicate.not !== undefined) return bodyFocus(predicate.not, body);
+  return undefined;
+}
+
+function safeMatch(pattern: string, text: string): RegExpExecArray | null {
+  try {
+    return new RegExp(pattern).exec(text);
+  } catch {
+    return null;
+  }
+}
+
+/** At most `width` characters of `text` centred on `focus` (the start without one), with … where cut. */
+export function excerpt(text: string, focus: { index: number; length: number } | undefined, maxWidth: number): string {
+  if (text.length <= maxWidth) return text;
+  const width = maxWidth - 2;
+  const centre = focus ? focus.index + Math.floor(focus.length / 2) : 0;
+  const start = Math.max(0, Math.min(centre - Math.floor(width / 2), text.length - width));
+  const end = Math.min(text.length, start + Math.max(width, focus ? focus.index + focus.length - start : 0));
+  return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
+}
+
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|problem\+json|ld\+json)|image\/svg)/i;
 const BODY_EXCERPT = 2000;
 
-/** What the report shows of a response: status, redacted headers, the start of a text body. */
-export function responseEvidence(response: HttpResponse, redactor: Redactor): ResponseEvidence {
+/**
+ * What the report shows of a response: status, redacted headers, and an excerpt of a text
+ * body, around what the body expectation (if any) points at, else its start.
+ */
+export function responseEvidence(response: HttpResponse, redactor: Redactor, expect?: HttpExpect): ResponseEvidence {
   const evidence: ResponseEvidence = {
     status: response.status,
     headers: redactor.headers(response.headers),
@@ -156,8 +234,10 @@ export function responseEvidence(response: HttpResponse, redactor: Redactor): Re
   if (response.body.length > 0) {
     if (TEXT_TYPES.test(type) || type === '') {
       const text = response.body.toString('utf8');
+      // Redacted before it is cut, so a cut can never leave half a secret.
       const redacted = redactor.fragment(text, { end: response.truncated });
-      evidence.body = redacted.length > BODY_EXCERPT ? `${redacted.slice(0, BODY_EXCERPT)}…` : redacted;
+      const focus = expect?.body !== undefined ? bodyFocus(expect.body, redacted) : undefined;
+      evidence.body = excerpt(redacted, focus, BODY_EXCERPT);
     } else {
       evidence.body = `(${response.body.length} bytes of ${type})`;
     }

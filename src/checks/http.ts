@@ -4,7 +4,7 @@ import type { HttpExpect, httpCheck } from '../manifest/schema.ts';
 import { TransportError } from '../http/client.ts';
 import { interpolateDeep, MissingValueError } from '../manifest/interpolate.ts';
 import type { CheckRunner, CheckContext } from './context.ts';
-import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
+import { absentEndpoint, evaluateHttpExpect, responseEvidence } from './http-expect.ts';
 import { RequestSpecError, resolveRequest, type RequestDefaults, type ResolvedRequest } from './request.ts';
 import { resultFromAssertions, type CheckResult, type Evidence } from './result.ts';
 
@@ -34,7 +34,7 @@ export async function sendAndEvaluate(request: ResolvedRequest, expect: HttpExpe
   try {
     const response = await context.http.send({ ...request, signal: context.signal });
     const assertions = evaluateHttpExpect(expect, response, context.redactor);
-    const evidence: Evidence = { request: request.line, response: responseEvidence(response, context.redactor) };
+    const evidence: Evidence = { request: request.line, response: responseEvidence(response, context.redactor, expect) };
     const stopped = response.redirectStopped;
     if (stopped) {
       evidence.notes = [`redirect ${stopped.message}`];
@@ -43,6 +43,9 @@ export async function sendAndEvaluate(request: ResolvedRequest, expect: HttpExpe
       return { outcome, summary: `redirect ${stopped.message}`, evidence: { ...evidence, assertions } };
     }
     const result = resultFromAssertions(assertions, evidence, `${response.status} ${response.statusText}`.trim());
+    // Absence is never a pass: a probe of an endpoint that is not there tested nothing.
+    const absent = result.outcome === 'pass' ? absentEndpoint(expect, response) : undefined;
+    if (absent !== undefined) return { ...result, outcome: 'error', summary: absent };
     if (result.outcome === 'fail' && RETRYABLE_STATUS.has(response.status)) result.retryable = true;
     return result;
   } catch (error) {

@@ -1,33 +1,31 @@
-// One entry point for every check kind: the plan's check spec → its runner.
+// One entry point for every check kind: the plan's check spec → its runner. Each kind's
+// code is imported the first time an item of that kind runs ("eager": in this bundle,
+// evaluated on import), so a manifest of http items never evaluates TLS, load or flows.
 import type { CheckSpec } from '../plan/plan.ts';
 import type { CheckContext } from './context.ts';
 import type { CheckResult } from './result.ts';
-import { runHttpCheck } from './http.ts';
-import { runTlsCheck } from './tls.ts';
-import { runLoadCheck } from './load.ts';
-import { runFlowCheck } from './flow.ts';
-import { runCommandCheck } from './command.ts';
-import { runFileCheck } from './file.ts';
-import { manualResult } from './manual.ts';
-import { runBuiltinCheck } from './builtin/index.ts';
 
 export async function runCheck(spec: CheckSpec, context: CheckContext): Promise<CheckResult> {
   switch (spec.kind) {
     case 'http':
-      return runHttpCheck(spec.http, context);
+      return (await import(/* webpackMode: "eager" */ './http.ts')).runHttpCheck(spec.http, context);
     case 'tls':
-      return runTlsCheck(spec.tls, context);
+      return (await import(/* webpackMode: "eager" */ './tls.ts')).runTlsCheck(spec.tls, context);
     case 'load':
-      return runLoadCheck(spec.load, context);
+      return (await import(/* webpackMode: "eager" */ './load.ts')).runLoadCheck(spec.load, context);
     case 'flow':
-      return runFlowCheck(spec.flow, context);
+      return (await import(/* webpackMode: "eager" */ './flow.ts')).runFlowCheck(spec.flow, context);
     case 'command':
-      return runCommandCheck(spec.command, context);
+      return (await import(/* webpackMode: "eager" */ './command.ts')).runCommandCheck(spec.command, context);
     case 'file':
-      return runFileCheck(spec.file, context);
+      return (await import(/* webpackMode: "eager" */ './file.ts')).runFileCheck(spec.file, context);
+    case 'sql':
+      return (await import(/* webpackMode: "eager" */ './sql.ts')).runSqlCheck(spec.sql, context);
+    case 'metrics':
+      return (await import(/* webpackMode: "eager" */ './metrics.ts')).runMetricsCheck(spec.metrics, context);
     case 'uses':
-      return runBuiltinCheck(spec.uses, spec.with, context);
+      return (await import(/* webpackMode: "eager" */ './builtin/index.ts')).runBuiltinCheck(spec.uses, spec.with, context);
     case 'manual':
-      return manualResult(spec.manual);
+      return (await import(/* webpackMode: "eager" */ './manual.ts')).manualResult(spec.manual);
   }
 }

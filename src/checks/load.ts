@@ -4,7 +4,7 @@
 // that the sample size cannot support: a check with no data or too few samples for its
 // assertion is `error`, never a pass.
 import { getCACertificates } from 'node:tls';
-import { Client, type Dispatcher } from 'undici';
+import { Client, type Dispatcher } from '../http/undici.ts';
 import type { z } from 'zod';
 import type { HttpExpect, Predicate, loadCheck } from '../manifest/schema.ts';
 import { toTransportError, type HttpResponse, type TransportError } from '../http/client.ts';
@@ -116,15 +116,23 @@ export const runLoadCheck: CheckRunner<LoadCheck> = async (written, context) => 
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
-  const send = sender(request, spec.expect, context);
+  const send = sampler(request, spec.expect, context);
+  // One watchdog for every connection instead of a timer per request.
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    for (const loop of loops) loop.abortIfOlderThan(now - request.timeoutMs);
+  }, Math.max(5, Math.min(request.timeoutMs / 4, 250)));
+  watchdog.unref();
+  const loops: ConnectionLoop[] = [];
   try {
     const warm = newTally(warmup);
-    await closedLoop(warmup, clients, signal, (client, index) => send(client, index, warm));
+    await closedLoop(warmup, clients, send.request, signal, loops, (index, result) => send.record(index, result, warm));
     const measured = newTally(samples);
     const started = performance.now();
-    await closedLoop(samples, clients, signal, (client, index) => send(client, index, measured));
+    await closedLoop(samples, clients, send.request, signal, loops, (index, result) => send.record(index, result, measured));
     return verdict(spec, request, context, { samples, concurrency, warmup }, warm, measured, measured.finishedAt - started);
   } finally {
+    clearInterval(watchdog);
     signal.removeEventListener('abort', onAbort);
     await Promise.all(clients.map((client) => (signal.aborted ? client.destroy() : client.close()).catch(() => {})));
   }
@@ -134,14 +142,8 @@ function newTally(capacity: number): Tally {
   return { done: 0, errors: 0, latencies: new Float64Array(capacity), responses: 0, bodyBytes: 0, outcomes: new Map(), finishedAt: performance.now() };
 }
 
-/** One worker per connection, each with one request in flight, until `count` have been sent. */
-async function closedLoop(count: number, clients: Client[], signal: AbortSignal, one: (client: Client, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (client: Client) => {
-    while (next < count && !signal.aborted) await one(client, next++);
-  };
-  await Promise.all(clients.slice(0, count).map(worker));
-}
+/** What one sample brought back: a response or the error that stopped it. */
+type SampleResult = { ok: true; exchange: Exchange } | { ok: false; error: unknown };
 
 interface Exchange {
   latencyMs: number;
@@ -154,129 +156,283 @@ interface Exchange {
   wireBytes: number;
 }
 
+/** The abort reason of a sample that ran out of time. */
+const TIMEOUT = Object.assign(new Error('timed out'), { code: 'TIMEOUT' });
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * `count` samples over the connections, each with exactly one request in flight (a closed
+ * loop, like autocannon's connections with pipelining 1).
+ */
+function closedLoop(count: number, clients: Client[], sample: SampleRequest, signal: AbortSignal, loops: ConnectionLoop[], record: (index: number, result: SampleResult) => void): Promise<void> {
+  let next = 0;
+  const take = () => (next < count && !signal.aborted ? next++ : undefined);
+  loops.length = 0;
+  return new Promise((resolve) => {
+    let running = 0;
+    const finished = () => {
+      if (--running === 0) resolve();
+    };
+    for (const client of clients.slice(0, count)) {
+      const loop = new ConnectionLoop(client, sample, take, record, finished);
+      loops.push(loop);
+      running++;
+      loop.start();
+    }
+    if (running === 0) resolve();
+  });
+}
+
+/**
+ * One connection's share of the closed loop. The next request is handed to undici while
+ * the current one is in flight: with pipelining 1 undici writes it the moment the
+ * response ends, where a socket found idle would first wait an event-loop turn to be
+ * validated. Callbacks all the way (no promise, no timer per request).
+ */
+class ConnectionLoop {
+  /** Samples handed to undici and not finished: at most 2 (one in flight, one queued). */
+  private outstanding = 0;
+  private inFlight: SampleHandler | undefined;
+  private done = false;
+  readonly client: Client;
+  readonly request: SampleRequest;
+  private readonly take: () => number | undefined;
+  private readonly record: (index: number, result: SampleResult) => void;
+  private readonly finished: () => void;
+
+  constructor(client: Client, request: SampleRequest, take: () => number | undefined, record: (index: number, result: SampleResult) => void, finished: () => void) {
+    this.client = client;
+    this.request = request;
+    this.take = take;
+    this.record = record;
+    this.finished = finished;
+  }
+
+  start(): void {
+    this.fill();
+    this.settleIfIdle();
+  }
+
+  /** The watchdog: a request in flight since before `cutoff` ran out of time. */
+  abortIfOlderThan(cutoff: number): void {
+    const handler = this.inFlight;
+    if (handler !== undefined && handler.started < cutoff) handler.timeOut();
+  }
+
+  begun(handler: SampleHandler): void {
+    this.inFlight = handler;
+  }
+
+  end(handler: SampleHandler, result: SampleResult): void {
+    if (this.inFlight === handler) this.inFlight = undefined;
+    this.outstanding--;
+    this.record(handler.index, result);
+    if (result.ok) {
+      this.fill();
+      this.settleIfIdle();
+      return;
+    }
+    // undici fails every queued request of a broken connection in one loop: dispatch
+    // again only once it is done.
+    queueMicrotask(() => {
+      this.fill();
+      this.settleIfIdle();
+    });
+  }
+
+  private fill(): void {
+    while (this.outstanding < 2) {
+      const index = this.take();
+      if (index === undefined) return;
+      this.outstanding++;
+      new SampleHandler(this, index).send();
+    }
+  }
+
+  private settleIfIdle(): void {
+    if (this.outstanding === 0 && !this.done) {
+      this.done = true;
+      this.finished();
+    }
+  }
+}
+
+/** What every sample sends, and how much of each body it keeps. */
+interface SampleRequest {
+  options: Dispatcher.DispatchOptions;
+  keepBytes: number;
+}
+
 /**
  * One request through undici's handler API, timed from the moment undici writes it to
  * the connection (onRequestStart) to the last byte of the body, both read in undici's
  * own callbacks as autocannon does. Not counted: connecting (TCP, TLS), as in k6's
- * http_req_duration, and the event-loop turn undici waits before reusing an idle
- * keep-alive socket (it checks that the server did not close it); that is the client's
- * time, not the server's.
+ * http_req_duration.
  */
-function exchange(client: Client, options: Dispatcher.DispatchOptions, keepBytes: number, timeoutMs: number): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let statusText = '';
-    let headers = (): [string, string][] => [];
-    const kept: Buffer[] = [];
-    let keptBytes = 0;
-    let wireBytes = 0;
-    let started = performance.now();
-    // Our own timer for the whole exchange: undici's headersTimeout and bodyTimeout run
-    // on coarse timers (about 1 s) and each covers only one part of the response.
-    let controller: Dispatcher.DispatchController | undefined;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller?.abort(TIMEOUT);
-    }, timeoutMs);
-    client.dispatch(options, {
-      onRequestStart(requestController) {
-        controller = requestController;
-        if (timedOut) requestController.abort(TIMEOUT);
-        started = performance.now();
-      },
-      onResponseStart(responseController, statusCode, parsed, statusMessage) {
-        status = statusCode;
-        statusText = statusMessage ?? '';
-        const raw = responseController.rawHeaders;
-        headers = () => headerLines(raw, parsed);
-      },
-      onResponseData(_controller, chunk) {
-        wireBytes += chunk.length;
-        if (keptBytes < keepBytes) {
-          const part = chunk.length > keepBytes - keptBytes ? chunk.subarray(0, keepBytes - keptBytes) : chunk;
-          kept.push(part);
-          keptBytes += part.length;
-        }
-      },
-      onResponseEnd() {
-        const latencyMs = performance.now() - started;
-        clearTimeout(timer);
-        resolve({ latencyMs, status, statusText, headers, body: kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept), wireBytes });
-      },
-      onResponseError(_controller, error) {
-        clearTimeout(timer);
-        reject(error);
-      },
-    });
-  });
+class SampleHandler implements Dispatcher.DispatchHandler {
+  started = Infinity;
+  private controller: Dispatcher.DispatchController | undefined;
+  private timedOut = false;
+  private status = 0;
+  private statusText = '';
+  private rawHeaders: Dispatcher.DispatchController['rawHeaders'] = undefined;
+  private parsedHeaders: Record<string, string | string[] | undefined> = {};
+  private kept: Buffer = EMPTY;
+  private more: Buffer[] | undefined;
+  private wireBytes = 0;
+  private readonly keepBytes: number;
+  private readonly loop: ConnectionLoop;
+  readonly index: number;
+
+  constructor(loop: ConnectionLoop, index: number) {
+    this.loop = loop;
+    this.index = index;
+    this.keepBytes = loop.request.keepBytes;
+  }
+
+  send(): void {
+    this.loop.client.dispatch(this.loop.request.options, this);
+  }
+
+  timeOut(): void {
+    this.timedOut = true;
+    this.controller?.abort(TIMEOUT);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.started = performance.now();
+    this.loop.begun(this);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.status = statusCode;
+    this.statusText = statusMessage ?? '';
+    this.rawHeaders = controller.rawHeaders;
+    this.parsedHeaders = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.wireBytes += chunk.length;
+    const room = this.keepBytes - this.keptLength();
+    if (room <= 0) return;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (this.kept.length === 0) this.kept = part;
+    else (this.more ??= [this.kept]).push(part);
+  }
+
+  onResponseEnd(): void {
+    const latencyMs = performance.now() - this.started;
+    const raw = this.rawHeaders;
+    const parsed = this.parsedHeaders;
+    const body = this.more === undefined ? this.kept : Buffer.concat(this.more);
+    this.loop.end(this, { ok: true, exchange: { latencyMs, status: this.status, statusText: this.statusText, headers: () => headerLines(raw, parsed), body, wireBytes: this.wireBytes } });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.loop.end(this, { ok: false, error: this.timedOut ? TIMEOUT : error });
+  }
+
+  private keptLength(): number {
+    if (this.more === undefined) return this.kept.length;
+    let length = 0;
+    for (const part of this.more) length += part.length;
+    return length;
+  }
 }
 
-/** The abort reason of a sample that ran out of time. */
-const TIMEOUT = Object.assign(new Error('timed out'), { code: 'TIMEOUT' });
-
-/** Sends one sample and records it; never throws for a failed request. */
-function sender(request: ResolvedRequest, expect: LoadCheck['expect'], context: CheckContext) {
-  const perSample = perSampleExpect(expect);
-  const keepBytes = expect?.body !== undefined ? BODY_ASSERT_BYTES : EVIDENCE_BYTES;
+/** Records one finished sample; only a failed one builds the words that say why. */
+function sampler(request: ResolvedRequest, expect: LoadCheck['expect'], context: CheckContext): { request: SampleRequest; record: (index: number, sample: SampleResult, tally: Tally) => void } {
+  const judge = sampleJudge(request, expect, context);
   const options: Dispatcher.DispatchOptions = {
+    origin: request.url.origin,
     path: `${request.url.pathname}${request.url.search}`,
     method: request.method,
     headers: requestHeaders(request, context),
     body: request.body ?? null,
-    // Off: `exchange` times the whole request itself, more precisely.
+    // Off: the watchdog times the whole request, and undici's timers are coarse.
     headersTimeout: 0,
     bodyTimeout: 0,
   };
 
-  return async (client: Client, index: number, tally: Tally): Promise<void> => {
-    let result: Exchange;
-    try {
-      result = await exchange(client, options, keepBytes, request.timeoutMs);
-    } catch (error) {
+  const record = (index: number, sample: SampleResult, tally: Tally): void => {
+    if (!sample.ok) {
       if (context.signal.aborted) return; // stopped: the verdict says so, not as an error of the target
       tally.done++;
       tally.finishedAt = performance.now();
-      const failure = toTransportError(error, request.url, request.timeoutMs, (error as { code?: string }).code === 'TIMEOUT');
+      const error = sample.error;
+      const failure = toTransportError(error, request.url, request.timeoutMs, error === TIMEOUT);
       tally.errors++;
       count(tally.outcomes, failure.code);
       tally.firstTransportError ??= failure;
       tally.firstFailure ??= { index: index + 1, reason: failure.message };
       return;
     }
+    const result = sample.exchange;
     tally.done++;
     tally.finishedAt = performance.now();
     tally.latencies[tally.responses++] = result.latencyMs;
     tally.bodyBytes += result.wireBytes;
     count(tally.outcomes, String(result.status));
-    const response = (withHeaders: boolean): HttpResponse => ({
-      url: request.url.href,
-      status: result.status,
-      statusText: result.statusText,
-      headers: withHeaders ? result.headers() : [],
-      body: result.body,
-      wireBytes: result.wireBytes,
-      truncated: result.wireBytes > result.body.length,
-      hops: [],
-      timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
-    });
-    tally.firstResponse ??= responseEvidence(response(true), context.redactor);
-    const failed = evaluateHttpExpect(perSample, response(perSample?.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
-    if (failed.length > 0) {
-      tally.errors++;
-      tally.firstFailure ??= { index: index + 1, reason: failed.map(assertionLine).join('; '), response: responseEvidence(response(true), context.redactor) };
+    if (tally.firstResponse === undefined) tally.firstResponse = responseEvidence(sampleResponse(request, result, true), context.redactor);
+    if (judge.passes(result)) return;
+    tally.errors++;
+    if (tally.firstFailure === undefined) {
+      tally.firstFailure = { index: index + 1, reason: judge.reason(result), response: responseEvidence(sampleResponse(request, result, true), context.redactor) };
     }
+  };
+  return { request: { options, keepBytes: expect?.body !== undefined ? BODY_ASSERT_BYTES : EVIDENCE_BYTES }, record };
+}
+
+function sampleResponse(request: ResolvedRequest, result: Exchange, withHeaders: boolean): HttpResponse {
+  return {
+    url: request.url.href,
+    status: result.status,
+    statusText: result.statusText,
+    headers: withHeaders ? result.headers() : [],
+    body: result.body,
+    wireBytes: result.wireBytes,
+    truncated: result.wireBytes > result.body.length,
+    hops: [],
+    timings: { ttfbMs: result.latencyMs, totalMs: result.latencyMs },
   };
 }
 
-/** Expectations every sample must meet; without any, a sample passes when status < 400. */
-function perSampleExpect(expect: LoadCheck['expect']): HttpExpect | undefined {
-  if (expect?.status === undefined && expect?.headers === undefined && expect?.body === undefined) return undefined;
-  const perSample: HttpExpect = {};
-  if (expect.status !== undefined) perSample.status = expect.status;
-  if (expect.headers !== undefined) perSample.headers = expect.headers;
-  if (expect.body !== undefined) perSample.body = expect.body;
-  return perSample;
+/** A status is expected to be 2xx unless `expect.status` says otherwise (a redirect is not the page). */
+const DEFAULT_STATUS = { test: (status: number) => status >= 200 && status < 300, expected: '2xx' };
+
+/**
+ * What every sample must meet: the expected status (default 2xx), and `expect.headers` /
+ * `expect.body` when written. `passes` is the per-sample cost and builds no text; the
+ * status verdict is computed once per distinct status code.
+ */
+function sampleJudge(request: ResolvedRequest, expect: LoadCheck['expect'], context: CheckContext) {
+  const statusPredicate = expect?.status;
+  const byStatus = new Map<number, boolean>();
+  const statusOk = (status: number): boolean => {
+    if (statusPredicate === undefined) return DEFAULT_STATUS.test(status);
+    let ok = byStatus.get(status);
+    if (ok === undefined) byStatus.set(status, (ok = evaluate(statusPredicate, status).ok));
+    return ok;
+  };
+  const rest: HttpExpect | undefined =
+    expect?.headers !== undefined || expect?.body !== undefined
+      ? { ...(expect.headers !== undefined ? { headers: expect.headers } : {}), ...(expect.body !== undefined ? { body: expect.body } : {}) }
+      : undefined;
+  const restFailures = (result: Exchange): Assertion[] =>
+    rest === undefined ? [] : evaluateHttpExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
+  return {
+    passes: (result: Exchange): boolean => statusOk(result.status) && (rest === undefined || restFailures(result).length === 0),
+    reason: (result: Exchange): string => {
+      const failed: Assertion[] = [];
+      if (!statusOk(result.status)) {
+        const expected = statusPredicate === undefined ? DEFAULT_STATUS.expected : context.redactor.text(evaluate(statusPredicate, result.status).expected);
+        failed.push({ subject: 'status', expected, actual: String(result.status), ok: false });
+      }
+      failed.push(...restFailures(result));
+      return failed.map(assertionLine).join('; ');
+    },
+  };
 }
 
 /** The headers of every sample: what HttpClient.send would send (target headers on its host, the user agent). */
@@ -303,13 +459,25 @@ function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** Milliseconds as evidence shows them: 0.1 ms precision below a second. */
+/** Milliseconds as evidence shows them: to the microsecond below a second (as the facts hold them). */
 function ms(value: number): string {
-  return value < 1000 ? `${Number(value.toFixed(1))}ms` : formatDuration(value);
+  return value < 1000 ? `${roundUs(value)}ms` : formatDuration(value);
+}
+
+/** Milliseconds to the microsecond: the resolution latencies are measured and judged at. */
+function roundUs(value: number): number {
+  return Number(value.toFixed(3));
 }
 
 function round1(value: number): number {
   return Number(value.toFixed(1));
+}
+
+/** "301" or "301 and 302" when every response was a redirect, else undefined. */
+function allRedirects(outcomes: Map<string, number>, responses: number): string | undefined {
+  const codes = [...outcomes.keys()].filter((key) => /^3\d\d$/.test(key));
+  const redirected = codes.reduce((sum, code) => sum + (outcomes.get(code) as number), 0);
+  return responses > 0 && redirected === responses ? codes.join(' and ') : undefined;
 }
 
 /** The tightest upper bound (lt / lte) of an error-rate predicate, as a ratio. */
@@ -348,6 +516,14 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
     return { outcome: 'error', summary: `no data: none of the ${tally.done} samples got a response (${why})`, evidence, retryable: first?.retryable ?? false };
   }
 
+  // Redirects measure the redirect, not the page: with no status written, that is a wrong URL.
+  const redirects = spec.expect?.status === undefined ? allRedirects(tally.outcomes, n) : undefined;
+  if (redirects !== undefined) {
+    const location = tally.firstResponse?.headers.find(([name]) => name.toLowerCase() === 'location')?.[1];
+    const where = location !== undefined ? ` (it redirects to ${location})` : '';
+    return { outcome: 'error', summary: `all ${n} samples answered ${redirects}${where}; point it at the final URL`, evidence };
+  }
+
   const sorted = tally.latencies.subarray(0, n).sort();
   let sum = 0;
   for (const value of sorted) sum += value;
@@ -360,7 +536,7 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
     mean: sum / n,
   };
   const errorRate = tally.errors / tally.done;
-  for (const stat of LATENCY_STATS) facts[stat] = round1(stats[stat]);
+  for (const stat of LATENCY_STATS) facts[stat] = roundUs(stats[stat]);
   facts.errorRate = formatPercent(errorRate);
   facts.throughput = windowMs > 0 ? round1((n / windowMs) * 1000) : 0;
   facts.bodyBytes = tally.bodyBytes;
@@ -369,7 +545,7 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
   notes.push(
     `latency = request sent → last byte of the body (connection setup not counted); nearest-rank percentiles over the ${n} samples that got a response` +
       (failedWithoutResponse > 0 ? ` (${failedWithoutResponse} failed without one: they count as errors but have no latency)` : '') +
-      '; latencies in ms, throughput in responses/s over the measured window',
+      '; latencies in ms to the microsecond, throughput in responses/s over the measured window',
   );
   if (warm.errors > 0) notes.push(`${warm.errors} of ${warm.done} warmup requests failed (not counted)`);
   if (typeof spec.request === 'object' && spec.request.follow_redirects) notes.push('redirects are not followed: each sample is one request and response');
@@ -380,7 +556,7 @@ function verdict(spec: LoadCheck, request: ResolvedRequest, context: CheckContex
     if (predicate === undefined) continue;
     const subject = `latency ${stat}`;
     const p = stat.startsWith('p') ? Number(stat.slice(1)) : undefined;
-    const result = evaluate(predicate, round1(stats[stat]), 'duration');
+    const result = evaluate(predicate, roundUs(stats[stat]), 'duration');
     if (p !== undefined && n < minSamplesFor(p)) {
       const need = minSamplesFor(p);
       notes.push(`${stat} needs at least ${need} samples with a response, this run has ${n}: with fewer, ${stat} is just the largest sample`);

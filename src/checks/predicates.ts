@@ -50,7 +50,7 @@ function evaluateOne(name: keyof PredicateMap, operand: unknown, actual: unknown
     case 'matches':
       return { ok: isScalarValue(actual) && patternTest(operand as string, String(actual)), expected: `matching /${operand as string}/` };
     case 'exists':
-      return { ok: (actual !== undefined) === operand, expected: operand ? 'present' : 'absent' };
+      return { ok: isPresent(actual) === operand, expected: operand ? 'present' : 'absent' };
     case 'type':
       return { ok: typeOf(actual) === operand || (operand === 'number' && typeOf(actual) === 'integer'), expected: `of type ${operand as string}` };
     case 'length': {
@@ -118,6 +118,23 @@ function lengthOf(actual: unknown): number | undefined {
   return undefined;
 }
 
+const NODELIST = Symbol('JSONPath nodelist');
+
+/** Marks the values a non-singular JSONPath query selected: `exists` then asks whether it selected any. */
+export function markNodelist(values: unknown[]): unknown[] {
+  Object.defineProperty(values, NODELIST, { value: true });
+  return values;
+}
+
+function isEmptyNodelist(value: unknown): boolean {
+  return Array.isArray(value) && (value as unknown as Record<symbol, unknown>)[NODELIST] === true && value.length === 0;
+}
+
+/** Absent: undefined (a missing value), or a JSONPath query that selected nothing. */
+function isPresent(actual: unknown): boolean {
+  return actual !== undefined && !isEmptyNodelist(actual);
+}
+
 /** A string, number or boolean: a value with one obvious text form. */
 function isScalarValue(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
@@ -148,6 +165,7 @@ const MAX_SHOWN = 120;
 /** A value as a failure message shows it: strings quoted and shortened. */
 export function show(value: unknown, kind: ValueKind = 'value'): string {
   if (value === undefined) return 'nothing';
+  if (isEmptyNodelist(value)) return 'nothing (the query selected no node)';
   if (kind === 'duration' && typeof value === 'number') return formatDuration(value);
   if (kind === 'ratio' && typeof value === 'number') return formatPercent(value);
   if (typeof value === 'string') return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value);

@@ -10,7 +10,7 @@ import { interpolate, MissingValueError } from '../manifest/interpolate.ts';
 import type { tlsCheck } from '../manifest/schema.ts';
 import { formatDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
-import { describeChainError } from '../http/tls-errors.ts';
+import { describeChainProblem, describeWeakHandshake, opensslReason } from '../http/tls-errors.ts';
 import { evaluate, show } from './predicates.ts';
 import { resultFromAssertions, type Assertion, type CheckResult, type Evidence } from './result.ts';
 
@@ -110,7 +110,7 @@ export async function runTlsCheckAt(spec: TlsCheck, context: CheckContext, now: 
     assertions.push({
       subject: 'certificate chain',
       expected: expect.chainValid ? 'valid' : 'invalid',
-      actual: chainError === undefined ? 'valid' : describeChainError(chainError),
+      actual: chainError === undefined ? 'valid' : describeChainProblem(chainError, observed.chain),
       ok: chainValid === expect.chainValid,
     });
   }
@@ -292,10 +292,13 @@ function handshakeProblem(error: HandshakeError, host: string, timeoutMs: number
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name ${host} does not resolve (${code})`;
   if (code === 'ECONNRESET') return 'the server closed the connection during the handshake (ECONNRESET)';
   if (NOT_TLS_CODES.has(code)) return `the server did not answer with TLS (${code}); is it plain HTTP on this port? Use the HTTPS port or an https:// target`;
+  const weak = describeWeakHandshake(code);
+  if (weak !== undefined) return weak;
   if (/ALERT_PROTOCOL_VERSION|ALERT_HANDSHAKE_FAILURE|UNSUPPORTED_PROTOCOL|NO_SHARED_CIPHER/.test(code)) {
     return `the server accepts no protocol or cipher a current client offers (TLS 1.2 or 1.3) (${code})`;
   }
-  return `${firstLine(error.message)} (${code})`;
+  // OpenSSL's own line carries addresses and source paths: keep its reason only.
+  return `${opensslReason(firstLine(error.message))} (${code})`;
 }
 
 function firstLine(text: string): string {

@@ -1,14 +1,23 @@
 #!/usr/bin/env node
-// Entry of dist/cli.js (the package's `readiness-gate` bin).
-import { main } from './main.ts';
+// Entry of dist/cli.js (the package's `readiness-gate` bin). Kept tiny: Node's version is
+// checked before anything that could fail on an older Node is evaluated, and the command
+// line is loaded only then ("eager" keeps it in this one file; it is evaluated on import).
+import { nodeTooOld } from '../util/node-version.ts';
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-}).catch((error: unknown) => {
-  // Only a bug in readiness-gate gets here; user errors are handled with messages.
-  process.stderr.write(`readiness-gate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return 2;
-});
+const tooOld = nodeTooOld(process.version);
+if (tooOld !== undefined) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exitCode = 2;
+} else {
+  const { main } = await import(/* webpackMode: "eager" */ './main.ts');
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  }).catch((error: unknown) => {
+    // Only a bug in readiness-gate gets here; user errors are handled with messages.
+    process.stderr.write(`readiness-gate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 2;
+  });
+}

@@ -1,20 +1,12 @@
 // The readiness-gate command line. `main` takes its world as arguments (argv, streams,
 // env, cwd) and returns the exit code: 0 ready, 1 not ready, 2 usage or manifest error.
+// Each command imports what it needs when it runs ("eager": in this bundle, evaluated on
+// import), so `--version` or `schema` never evaluate the engine, the checks or zod's schema.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { formatError, loadManifest } from '../manifest/load.ts';
-import { itemIds } from '../manifest/ids.ts';
-import { manifestJsonSchemaText } from '../manifest/json-schema.ts';
-import { runReadiness } from '../pipeline.ts';
-import { renderMarkdown } from '../report/markdown.ts';
-import { progressLine, renderTerminal, shouldUseColor } from '../report/terminal.ts';
-import { renderJUnit } from '../report/junit.ts';
-import { renderJson } from '../report/json.ts';
-import { writeReports } from '../report/files.ts';
 import type { Report } from '../report/model.ts';
 import { VERSION } from '../version.ts';
-import { runInit } from './init.ts';
 
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -95,7 +87,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'validate':
         return await validateCommand(rest, io);
       case 'schema':
-        return schemaCommand(rest, io);
+        return await schemaCommand(rest, io);
       case 'init':
         return await initCommand(rest, io);
       default:
@@ -138,6 +130,11 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const manifestFile = values.manifest ?? DEFAULT_MANIFEST;
   const manifestText = await readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
+  const [{ runReadiness }, { formatError }, { progressLine, shouldUseColor }] = await Promise.all([
+    import(/* webpackMode: "eager" */ '../pipeline.ts'),
+    import(/* webpackMode: "eager" */ '../manifest/load.ts'),
+    import(/* webpackMode: "eager" */ '../report/terminal.ts'),
+  ]);
 
   const live = io.stderr.isTTY === true && format === 'terminal';
   const git: { sha?: string; ref?: string } = {};
@@ -170,25 +167,26 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   if (live) io.stderr.write('\r\x1b[2K');
 
   const { report } = outcome;
-  io.stdout.write(render(report, format, shouldUseColor(io.stdout, io.env)));
+  io.stdout.write(await render(report, format, shouldUseColor(io.stdout, io.env)));
   if (values.out !== undefined) {
     const dir = resolve(io.cwd, values.out);
+    const { writeReports } = await import(/* webpackMode: "eager" */ '../report/files.ts');
     await writeReports(report, dir);
     io.stderr.write(`reports written to ${dir}: report.json, report.md, junit.xml\n`);
   }
   return report.verdict.ready ? EXIT.ready : EXIT.notReady;
 }
 
-function render(report: Report, format: Format, color: boolean): string {
+async function render(report: Report, format: Format, color: boolean): Promise<string> {
   switch (format) {
     case 'markdown':
-      return `${renderMarkdown(report)}\n`;
+      return `${(await import(/* webpackMode: "eager" */ '../report/markdown.ts')).renderMarkdown(report)}\n`;
     case 'json':
-      return renderJson(report);
+      return (await import(/* webpackMode: "eager" */ '../report/json.ts')).renderJson(report);
     case 'junit':
-      return renderJUnit(report);
+      return (await import(/* webpackMode: "eager" */ '../report/junit.ts')).renderJUnit(report);
     default:
-      return renderTerminal(report, { color });
+      return (await import(/* webpackMode: "eager" */ '../report/terminal.ts')).renderTerminal(report, { color });
   }
 }
 
@@ -202,24 +200,30 @@ async function validateCommand(args: string[], io: CliIO): Promise<number> {
   const file = positionals[0] ?? DEFAULT_MANIFEST;
   const text = await readManifest(file, io);
   if (text === undefined) return EXIT.usage;
+  const [{ formatError, loadManifest }, { itemIds }] = await Promise.all([
+    import(/* webpackMode: "eager" */ '../manifest/load.ts'),
+    import(/* webpackMode: "eager" */ '../manifest/ids.ts'),
+  ]);
   const loaded = loadManifest(text, file);
   if (!loaded.ok) {
     for (const error of loaded.errors) io.stderr.write(`${formatError(error)}\n`);
     io.stderr.write(`\n${file} is not a valid manifest (${loaded.errors.length} ${loaded.errors.length === 1 ? 'problem' : 'problems'}).\n`);
     return EXIT.usage;
   }
+  for (const warning of loaded.value.warnings) io.stderr.write(`${formatError(warning)}  (warning)\n`);
   const items = itemIds(loaded.value.manifest).items;
   const manual = items.filter((entry) => entry.item.manual !== undefined).length;
   io.stdout.write(`${file} is valid: ${loaded.value.manifest.sections.length} sections, ${items.length} items (${items.length - manual} automated, ${manual} manual).\n`);
   return EXIT.ready;
 }
 
-function schemaCommand(args: string[], io: CliIO): number {
+async function schemaCommand(args: string[], io: CliIO): Promise<number> {
   const { values } = parse(args, {});
   if (values.help) {
     io.stdout.write(HELP.schema);
     return EXIT.ready;
   }
+  const { manifestJsonSchemaText } = await import(/* webpackMode: "eager" */ '../manifest/json-schema.ts');
   io.stdout.write(manifestJsonSchemaText());
   return EXIT.ready;
 }
@@ -234,6 +238,7 @@ async function initCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP.init);
     return EXIT.ready;
   }
+  const { runInit } = await import(/* webpackMode: "eager" */ './init.ts');
   const result = await runInit({ template: values.template ?? 'generic', path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST), force: values.force ?? false });
   if (!result.ok) {
     io.stderr.write(`readiness-gate init: ${result.message}\n`);

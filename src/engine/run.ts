@@ -1,9 +1,12 @@
 // Runs the plan's items concurrently: a limit on items in flight, a timeout per
-// attempt, retries with backoff for transient failures, and a deadline for the whole
-// run. One slow or broken check never holds up the verdict of the others.
+// attempt, retries with backoff for transient failures, a deadline for the whole run,
+// and a cancel signal (a cancelled workflow). One slow or broken check never holds up
+// the verdict of the others. A stopped attempt gets a bounded grace to stop cleanly
+// (kill its processes, send a flow's cleanup) and report what it did.
 import type { PlanItem } from '../plan/plan.ts';
 import type { CheckResult, Evidence, Outcome } from '../checks/result.ts';
 import { formatDuration } from '../manifest/units.ts';
+import { HostGate } from './host-gate.ts';
 
 export interface ItemResult {
   id: string;
@@ -21,27 +24,59 @@ export type ProgressEvent =
 export interface EngineOptions {
   concurrency: number;
   deadlineMs: number;
+  /** performance.now() when the run's deadline began (the wait for staging counts); default: now. */
+  startedAt?: number;
+  /** Cancels the run: running items stop (within their grace, at most CANCEL_GRACE_MS), queued ones are not run. */
+  signal?: AbortSignal;
+  /** How long an item stopped by its timeout, the deadline or a cancel may take to stop cleanly. Default: no grace. */
+  stopGrace?: (item: PlanItem) => StopGrace;
   onProgress?: (event: ProgressEvent) => void;
 }
+
+export interface StopGrace {
+  ms: number;
+  /** What may be left undone when the grace runs out too ("its cleanup steps did not finish"). */
+  undone?: string;
+}
+
+/** A cancelled workflow is killed a few seconds after its signal: no item waits longer than this to stop. */
+export const CANCEL_GRACE_MS = 3000;
 
 /** Runs one attempt of one item; the signal is aborted when its time is up. */
 export type AttemptRunner = (item: PlanItem, signal: AbortSignal) => Promise<CheckResult>;
 
 export async function runItems(items: PlanItem[], runAttempt: AttemptRunner, options: EngineOptions): Promise<ItemResult[]> {
+  // Aborted by the deadline or a cancel, whichever comes first; its reason says which.
   const deadline = new AbortController();
-  const deadlineTimer = setTimeout(() => deadline.abort(), options.deadlineMs);
+  const remainingMs = Math.max(0, options.deadlineMs - (performance.now() - (options.startedAt ?? performance.now())));
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error(`the run's deadline (${formatDuration(options.deadlineMs)}) passed`)), remainingMs);
+  if (remainingMs === 0) deadline.abort(new Error(`the run's deadline (${formatDuration(options.deadlineMs)}) passed`));
+  const cancel = options.signal;
+  const onCancel = () => deadline.abort(cancelReason(cancel as AbortSignal));
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  if (cancel?.aborted) onCancel();
+  const grace = (item: PlanItem): StopGrace => {
+    const wanted = options.stopGrace?.(item) ?? { ms: 0 };
+    return cancel?.aborted ? { ...wanted, ms: Math.min(wanted.ms, CANCEL_GRACE_MS) } : wanted;
+  };
   const results = new Array<ItemResult>(items.length);
   let next = 0;
   let done = 0;
+  // Measuring items run alone against their host (see host-gate.ts).
+  const gate = new HostGate();
 
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
       const item = items[index] as PlanItem;
+      const release = await gate.enter(item);
       options.onProgress?.({ type: 'start', item });
-      const result = deadline.signal.aborted
-        ? notStarted(item, options.deadlineMs)
-        : await runItem(item, runAttempt, deadline.signal, options.deadlineMs);
+      let result: ItemResult;
+      try {
+        result = deadline.signal.aborted ? notStarted(item, deadline.signal.reason) : await runItem(item, runAttempt, deadline.signal, grace);
+      } finally {
+        release();
+      }
       results[index] = result;
       done++;
       options.onProgress?.({ type: 'finish', item, result, done, total: items.length });
@@ -52,15 +87,16 @@ export async function runItems(items: PlanItem[], runAttempt: AttemptRunner, opt
     await Promise.all(Array.from({ length: Math.min(options.concurrency, items.length) }, worker));
   } finally {
     clearTimeout(deadlineTimer);
+    cancel?.removeEventListener('abort', onCancel);
   }
   return results;
 }
 
-async function runItem(item: PlanItem, runAttempt: AttemptRunner, deadline: AbortSignal, deadlineMs: number): Promise<ItemResult> {
+async function runItem(item: PlanItem, runAttempt: AttemptRunner, deadline: AbortSignal, grace: (item: PlanItem) => StopGrace): Promise<ItemResult> {
   const started = performance.now();
   const earlier: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(item, runAttempt, deadline, deadlineMs);
+    const result = await attemptOnce(item, runAttempt, deadline, grace);
     const last = attempt >= item.retry.attempts || deadline.aborted;
     if (result.retryable && !last) {
       earlier.push(`attempt ${attempt}: ${result.summary}`);
@@ -77,27 +113,57 @@ async function runItem(item: PlanItem, runAttempt: AttemptRunner, deadline: Abor
   }
 }
 
-async function attemptOnce(item: PlanItem, runAttempt: AttemptRunner, deadline: AbortSignal, deadlineMs: number): Promise<CheckResult> {
+async function attemptOnce(item: PlanItem, runAttempt: AttemptRunner, deadline: AbortSignal, grace: (item: PlanItem) => StopGrace): Promise<CheckResult> {
   const controller = new AbortController();
-  const onDeadline = () => controller.abort(new Error(`the run's deadline (${formatDuration(deadlineMs)}) passed`));
+  const onDeadline = () => controller.abort(deadline.reason);
   deadline.addEventListener('abort', onDeadline, { once: true });
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatDuration(item.timeoutMs)}`)), item.timeoutMs);
-  // A runner that ignores its signal still cannot hold the item past its time.
-  const stopped = new Promise<CheckResult>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve(abortedResult(controller.signal.reason)), { once: true });
+  let graceTimer: NodeJS.Timeout | undefined;
+  let settled = false;
+  // Whether the runner answered before or after it was told to stop.
+  const running = runAttempt(item, controller.signal)
+    .catch(internalError)
+    .then((result) => ({ result, stopped: controller.signal.aborted }));
+  // A runner that ignores its signal still cannot hold the item past its time and grace.
+  const gaveUp = new Promise<{ undone: StopGrace }>((resolve) => {
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        if (settled) return;
+        const stopGrace = grace(item);
+        graceTimer = setTimeout(() => resolve({ undone: stopGrace }), stopGrace.ms);
+      },
+      { once: true },
+    );
   });
   try {
-    return await Promise.race([runAttempt(item, controller.signal).catch(internalError), stopped]);
+    const first = await Promise.race([running, gaveUp]);
+    if ('result' in first && !first.stopped) return first.result;
+    const reason = reasonText(controller.signal.reason);
+    if ('undone' in first) return { outcome: 'error', summary: first.undone.undone ? `${reason}; ${first.undone.undone}` : reason, evidence: {} };
+    return stoppedResult(first.result, reason);
   } finally {
+    settled = true;
     clearTimeout(timer);
+    clearTimeout(graceTimer);
     deadline.removeEventListener('abort', onDeadline);
     if (!controller.signal.aborted) controller.abort(new Error('finished'));
   }
 }
 
-function abortedResult(reason: unknown): CheckResult {
-  const message = reason instanceof Error ? reason.message : 'stopped';
-  return { outcome: 'error', summary: message, evidence: {} };
+/** What a runner reported after it was stopped: an error that leads with why, its evidence kept. */
+function stoppedResult(result: CheckResult, reason: string): CheckResult {
+  const summary = result.summary.includes(reason) ? result.summary : `${reason} (${result.summary})`;
+  return { outcome: 'error', summary, evidence: result.evidence };
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : 'stopped';
+}
+
+function cancelReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name !== 'AbortError' ? reason : new Error('the run was cancelled');
 }
 
 function internalError(error: unknown): CheckResult {
@@ -105,8 +171,8 @@ function internalError(error: unknown): CheckResult {
   return { outcome: 'error', summary: `the check failed to run: ${message}`, evidence: {} };
 }
 
-function notStarted(item: PlanItem, deadlineMs: number): ItemResult {
-  return { id: item.id, outcome: 'error', summary: `not run: the run's deadline (${formatDuration(deadlineMs)}) passed first`, evidence: {}, durationMs: 0, attempts: 0 };
+function notStarted(item: PlanItem, reason: unknown): ItemResult {
+  return { id: item.id, outcome: 'error', summary: `not run: ${reasonText(reason)} first`, evidence: {}, durationMs: 0, attempts: 0 };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,8 +1,9 @@
 // The required check: one check run with a stable name on the commit under test, or a
 // commit status with the same name when the token cannot write checks. It is started
-// first and always concluded, whatever happens in between.
+// first and always concluded, whatever happens in between: the concluding write is
+// retried far longer than other writes (a check left in progress blocks the PR).
 import type { GitHub } from './client.ts';
-import { isPermissionError } from './client.ts';
+import { apiError, isPermissionError } from './client.ts';
 import type { Repo } from './context.ts';
 
 /** GitHub accepts 50 annotations per request; further ones go in follow-up updates. */
@@ -25,8 +26,17 @@ export interface Annotation {
   raw_details?: string;
 }
 
+/**
+ * Waits between tries of the concluding write when GitHub answers 5xx or not at all, on
+ * top of nothing else (the client's own retries are off for it): about 80 s in all.
+ */
+export const CONCLUDE_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 20_000];
+
 export interface Conclusion {
-  conclusion: 'success' | 'failure' | 'neutral';
+  /** action_required: only sign-offs are missing (blocks a required check without showing a test failure). */
+  conclusion: 'success' | 'failure' | 'neutral' | 'action_required' | 'cancelled';
+  /** Machine-readable facts for the next run (e.g. "score=82", read as the base branch's baseline). */
+  externalId?: string;
   /** One line: why. The same sentence the comment and the log lead with. */
   title: string;
   /** Markdown; trimmed to the byte limit here. */
@@ -41,6 +51,8 @@ export interface CheckTarget {
   name: string;
   detailsUrl?: string;
   log: (message: string) => void;
+  /** Override of CONCLUDE_RETRY_DELAYS_MS (tests). */
+  concludeRetryDelaysMs?: number[];
 }
 
 export class RequiredCheck {
@@ -79,7 +91,10 @@ export class RequiredCheck {
   async finish(result: Conclusion): Promise<void> {
     if (this.mode === 'none') return;
     if (this.mode === 'status') {
-      await this.status(result.conclusion === 'failure' ? 'failure' : 'success', result.title);
+      // A commit status has no action_required (pending blocks a required check the same way) nor cancelled (error).
+      const { conclusion } = result;
+      const state = conclusion === 'failure' ? 'failure' : conclusion === 'cancelled' ? 'error' : conclusion === 'action_required' ? 'pending' : 'success';
+      await this.status(state, result.title);
       return;
     }
     if (this.checkRunId === undefined) await this.start();
@@ -89,18 +104,54 @@ export class RequiredCheck {
     const summary = fitBytes(result.summary, SUMMARY_BYTES);
     const batches = chunk(result.annotations.map(limitAnnotation), ANNOTATIONS_PER_REQUEST);
     // Every batch but the last goes while the run is in progress; the last one concludes it.
+    // Extra annotations are worth less than the conclusion: on a failure they are dropped.
+    let last = batches.at(-1) ?? [];
     for (const batch of batches.slice(0, -1)) {
-      await github.rest.checks.update({ ...repo, check_run_id: this.checkRunId as number, output: { title, summary, annotations: batch } });
+      try {
+        await github.rest.checks.update({ ...repo, check_run_id: this.checkRunId as number, output: { title, summary, annotations: batch } });
+      } catch (error) {
+        if (isPermissionError(error)) throw error;
+        this.target.log(`Could not add annotations to the check run (${(error as Error).message}); concluding it without the rest.`);
+        last = [];
+        break;
+      }
     }
-    const last = batches.at(-1) ?? [];
-    await github.rest.checks.update({
+    await this.conclude({
       ...repo,
       check_run_id: this.checkRunId as number,
       status: 'completed',
       conclusion: result.conclusion,
+      ...(result.externalId ? { external_id: result.externalId } : {}),
       completed_at: new Date().toISOString(),
       output: { title, summary, ...(last.length ? { annotations: last } : {}) },
     });
+  }
+
+  /** The concluding write, retried through a GitHub outage; if it still fails, the error says how to re-run. */
+  private async conclude(update: Parameters<GitHub['rest']['checks']['update']>[0] & object): Promise<void> {
+    const delays = this.target.concludeRetryDelaysMs ?? CONCLUDE_RETRY_DELAYS_MS;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // The client's own retries are off here: this loop waits longer, and says so.
+        await this.target.github.rest.checks.update({ ...update, request: { retries: 0 } });
+        if (attempt > 1) this.target.log(`Concluded the check run "${this.target.name}" on try ${attempt}.`);
+        return;
+      } catch (error) {
+        const delay = delays[attempt - 1];
+        if (!isOutage(error) || delay === undefined) {
+          if (!isOutage(error)) throw error;
+          const seconds = Math.round((Date.now() - started) / 1000);
+          throw new Error(
+            `${(error as Error).message} (${attempt} tries over ${seconds}s). The check run "${this.target.name}" stays in progress on ${this.target.sha.slice(0, 7)}: ` +
+              `re-run this job to conclude it (Re-run jobs on the workflow run${this.target.detailsUrl ? `, ${this.target.detailsUrl}` : ''}, or gh run rerun --failed).`,
+            { cause: error },
+          );
+        }
+        this.target.log(`GitHub did not take the conclusion of "${this.target.name}" (${(error as Error).message}); trying again in ${Math.round(delay / 1000)}s.`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Gives up on reporting the check (nothing the token can write). */
@@ -112,7 +163,7 @@ export class RequiredCheck {
     return this.mode;
   }
 
-  private async status(state: 'pending' | 'success' | 'failure', description: string): Promise<void> {
+  private async status(state: 'pending' | 'success' | 'failure' | 'error', description: string): Promise<void> {
     const { github, repo, sha, name, detailsUrl } = this.target;
     try {
       await github.rest.repos.createCommitStatus({
@@ -129,6 +180,12 @@ export class RequiredCheck {
       throw error;
     }
   }
+}
+
+/** GitHub is down or unreachable (5xx, no answer), as opposed to refusing the request (4xx). */
+function isOutage(error: unknown): boolean {
+  const api = apiError(error);
+  return api === undefined || api.status >= 500;
 }
 
 function limitAnnotation(annotation: Annotation): Annotation {

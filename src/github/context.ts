@@ -19,6 +19,10 @@ export interface EventContext {
   ref?: string;
   /** The pull request to comment on, when the event has exactly one. */
   pullRequest?: { number: number; headSha: string; fork: boolean };
+  /** issue_comment carries no head SHA: ask the API for the PR's head before writing the check. */
+  headFromApi?: boolean;
+  /** Someone other than the comment's author edited our comment (a ticked box): re-render it and say once that ticking is not signing. */
+  commentEditedBy?: string;
   /** deployment_status: comment on the open PRs of `sha` (looked up through the API). */
   commentOnPullsOfSha: boolean;
   /** Staging URL carried by the event (deployment_status). */
@@ -54,8 +58,10 @@ export function eventContext(env: Readonly<Record<string, string | undefined>>, 
 
   const pull = record(payload.pull_request);
   switch (eventName) {
+    // Review events carry the pull request too; the check still goes on its head.
     case 'pull_request':
-    case 'pull_request_target': {
+    case 'pull_request_target':
+    case 'pull_request_review': {
       if (!pull) throw new EventError(`the ${eventName} event has no pull_request`);
       const head = record(pull.head);
       const headSha = string(head?.sha);
@@ -64,6 +70,20 @@ export function eventContext(env: Readonly<Record<string, string | undefined>>, 
       context.sha = headSha;
       context.pullRequest = { number: Number(pull.number), headSha, fork };
       context.untrustedCode = eventName === 'pull_request_target' && fork;
+      break;
+    }
+    case 'issue_comment': {
+      const issue = record(payload.issue);
+      if (!record(issue?.pull_request)) {
+        context.nothingToDo = 'this comment is on an issue, not a pull request';
+        break;
+      }
+      context.pullRequest = { number: Number(issue?.number), headSha: '', fork: false };
+      context.headFromApi = true;
+      const comment = record(payload.comment);
+      const author = string(record(comment?.user)?.login);
+      const editor = string(record(payload.sender)?.login);
+      if (payload.action === 'edited' && string(comment?.body)?.includes('<!-- readiness-gate:comment ') && editor && editor !== author) context.commentEditedBy = editor;
       break;
     }
     case 'merge_group':
@@ -97,7 +117,7 @@ export function eventContext(env: Readonly<Record<string, string | undefined>>, 
   if (prNumberInput !== undefined && context.pullRequest === undefined) {
     context.pullRequest = { number: prNumberInput, headSha: context.sha, fork: false };
   }
-  if (!context.sha) throw new EventError('cannot tell which commit is under test (GITHUB_SHA is not set)');
+  if (!context.sha && !context.headFromApi) throw new EventError('cannot tell which commit is under test (GITHUB_SHA is not set)');
   return context;
 }
 

@@ -5,12 +5,19 @@
 import { getCACertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { isIP } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, request as undiciRequest } from './undici.ts';
 import { formatDuration } from '../manifest/units.ts';
 import { CHAIN_PROBLEMS, describeChainError } from './tls-errors.ts';
+import { HostSlots, STALLED_AFTER_MS } from './slots.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 10;
+/**
+ * undici's connect timeout is per pool, not per request, and would cut a long request
+ * short (10 s by default). Each request's own timeout bounds its connect instead; this
+ * only ends connects nobody waits for any more.
+ */
+const CONNECT_TIMEOUT_CAP_MS = 10 * 60_000;
 /** Headers that still go along when a redirect leaves the request's origin. */
 const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language', 'user-agent']);
 
@@ -98,12 +105,16 @@ export class TransportError extends Error {
 export class HttpClient {
   private readonly agent: Agent;
   private readonly options: HttpClientOptions;
+  private readonly slots: HostSlots;
 
   constructor(options: HttpClientOptions) {
     this.options = options;
-    const connector = buildConnector(options.ca ? { ca: [...getCACertificates('default'), options.ca] } : {});
+    this.slots = new HostSlots(options.perHost);
+    const connector = buildConnector({ timeout: CONNECT_TIMEOUT_CAP_MS, ...(options.ca ? { ca: [...getCACertificates('default'), options.ca] } : {}) });
     this.agent = new Agent({
-      connections: options.perHost,
+      // perHost is counted by `slots` (a stalled request gives its slot back), so undici's
+      // pool is not limited: a request that has a slot never queues behind a stalled one.
+      connections: null,
       // TLS names the host we connect to, even when a check sends its own Host header
       // (the ALLOWED_HOSTS probe); undici would otherwise take SNI from that header.
       connect: (connectOptions, callback) => {
@@ -157,8 +168,14 @@ export class HttpClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Lets requests in flight finish for at most `graceMs`, then drops every connection. */
+  async close(graceMs = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.agent.close().then(() => true);
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const clean = await Promise.race([closed, graceOver]);
+    clearTimeout(timer);
+    if (!clean) await this.agent.destroy();
   }
 
   isAllowed(url: URL): boolean {
@@ -198,11 +215,19 @@ export class HttpClient {
     request: OutgoingRequest,
     started: number,
   ): Promise<{ response: Omit<HttpResponse, 'hops' | 'timings' | 'redirectStopped'>; ttfbMs: number }> {
+    let release: () => void;
+    try {
+      release = await this.slots.acquire(url.origin, request.signal);
+    } catch {
+      throw stoppedError(request.signal?.reason, url);
+    }
+    // The request's own time starts once it has a connection slot.
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const cap = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const stalled = setTimeout(release, STALLED_AFTER_MS);
     try {
-      const response = await this.agent.request({
+      const response = await undiciRequest(this.agent, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
@@ -213,6 +238,7 @@ export class HttpClient {
         bodyTimeout: request.timeoutMs,
         responseHeaders: 'raw',
       });
+      clearTimeout(stalled);
       const ttfbMs = performance.now() - started;
       const lines = rawHeaderLines(response.headers as unknown as (string | Buffer)[]);
       const chunks: Buffer[] = [];
@@ -230,6 +256,9 @@ export class HttpClient {
         chunks.push(buffer);
         wireBytes += buffer.length;
       }
+      // undici frees the connection for the next request one event-loop turn after the
+      // response; without this wait, the next step of a flow would open a second one.
+      if (!truncated) await new Promise((resolve) => setImmediate(resolve));
       const raw = Buffer.concat(chunks);
       const encoding = headerValue(lines, 'content-encoding')?.trim().toLowerCase();
       return {
@@ -245,7 +274,12 @@ export class HttpClient {
         ttfbMs,
       };
     } catch (error) {
+      // Stopped by the caller (the item's timeout, the run's deadline, a cancel): say why.
+      if (request.signal?.aborted && !timeout.aborted) throw stoppedError(request.signal.reason, url);
       throw toTransportError(error, url, request.timeoutMs, timeout.aborted);
+    } finally {
+      clearTimeout(stalled);
+      release();
     }
   }
 }
@@ -276,10 +310,19 @@ function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer 
     if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: cap });
     if (encoding === 'deflate') return inflateSync(raw, { maxOutputLength: cap });
     if (encoding === 'br') return brotliDecompressSync(raw, { maxOutputLength: cap });
-  } catch {
-    // An undecodable or oversized body is kept as received; assertions then see raw bytes.
+  } catch (error) {
+    // Larger than the cap once decompressed: kept as received, as before.
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return raw;
+    // A body that says it is compressed and is not cannot be read: no expectation on it means anything.
+    const why = (error as Error).message;
+    throw Object.assign(new Error(`the body says Content-Encoding: ${encoding} but cannot be decoded as ${encoding} (${why}); the server (or a proxy) labels an uncompressed body as compressed`), { code: 'ERR_CONTENT_ENCODING' });
   }
   return raw;
+}
+
+function stoppedError(reason: unknown, url: URL): TransportError {
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'cancelled';
+  return new TransportError(`${why} (waiting for ${url.host})`, 'ABORTED', false);
 }
 
 /** Any failure to get an HTTP answer, in words that say what to look at. */

@@ -15,24 +15,26 @@ export interface ParsedCookie {
   /** Seconds; undefined when no Max-Age was given. */
   maxAge?: number;
   expires?: Date;
-  /** Max-Age=0 or an expiry in the past: the server is deleting the cookie. */
+  /** Max-Age ≤ 0, or (without Max-Age) an expiry in the past: the server is deleting the cookie. */
   deletion: boolean;
 }
 
 const SAME_SITE: Record<string, ParsedCookie['sameSite']> = { strict: 'Strict', lax: 'Lax', none: 'None' };
 
 export function parseSetCookie(line: string, now = new Date()): ParsedCookie | undefined {
-  // Django's runserver writes "Set-Cookie:  csrftoken=…" with two spaces.
-  const cookie = Cookie.parse(line.trim(), { loose: false });
+  // Django's runserver writes "Set-Cookie:  csrftoken=…" with two spaces. Loose: browsers
+  // store `Set-Cookie: trackerid123` as a cookie with an empty name (RFC 6265bis §5.6).
+  const cookie = Cookie.parse(line.trim(), { loose: true });
   if (!cookie) return undefined;
-  const maxAge = typeof cookie.maxAge === 'number' ? cookie.maxAge : undefined;
+  const maxAge = typeof cookie.maxAge === 'number' ? cookie.maxAge : cookie.maxAge === '-Infinity' ? -Infinity : cookie.maxAge === 'Infinity' ? Infinity : undefined;
   const expires = cookie.expires instanceof Date ? cookie.expires : undefined;
   const parsed: ParsedCookie = {
     name: cookie.key,
     value: cookie.value,
     secure: cookie.secure,
     httpOnly: cookie.httpOnly,
-    deletion: (maxAge !== undefined && maxAge <= 0) || (expires !== undefined && expires.getTime() < now.getTime()),
+    // RFC 6265 §5.3 step 3: Max-Age wins over Expires, so a past Expires with a future Max-Age is a live cookie.
+    deletion: maxAge !== undefined ? maxAge <= 0 : expires !== undefined && expires.getTime() < now.getTime(),
   };
   const sameSite = SAME_SITE[(cookie.sameSite ?? '').toLowerCase()];
   if (sameSite) parsed.sameSite = sameSite;

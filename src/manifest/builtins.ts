@@ -1,16 +1,21 @@
 // Parameters (`with:`) of the built-in checks (`uses:`), with the seed's defaults.
 // The runners live in src/checks/builtin/; this file only says what a user may write.
 import { z } from 'zod';
-import { parseRatio } from './units.ts';
-import { duration, predicate } from './primitives.ts';
+import { parseDuration, parseRatio } from './units.ts';
+import { duration, jsonPathPredicates, regex } from './primitives.ts';
+import { metricsAuth } from './metrics-auth.ts';
 import { suggest } from './suggest.ts';
 import { issueMessage, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
 
 const path = z.string().startsWith('/', 'expected a path starting with /');
 const paths = z.array(path).min(1);
-const ratioText = z.union([z.number(), z.string()]).refine((value) => parseRatio(value) !== undefined, 'expected a percentage such as 0.1%');
+// A pattern rather than a refine (parseRatio's percent form), so the JSON Schema says the same.
+const ratioText = z.union([z.number(), z.string().regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, 'expected a percentage such as 0.1%')], { error: 'expected a percentage such as 0.1%' });
 const port = z.number().int().min(1).max(65535);
+const databaseUrl = z.string().min(1).meta({ description: 'postgres://… Default: defaults.sql.url, then target.database.' });
+const prometheusUrl = z.string().min(1).meta({ description: 'Prometheus base URL. Default: defaults.metrics.url.' });
+const selector = z.string().min(1);
 
 // Descriptions land in the JSON Schema (editor hover text); the README catalog ("Built-in checks") has the rules.
 export const BUILTIN_PARAMS = {
@@ -74,8 +79,7 @@ export const BUILTIN_PARAMS = {
   }),
   health: z.strictObject({
     path: path.optional().meta({ description: 'Health endpoint. Default /health/.' }),
-    json: z
-      .record(z.string(), predicate)
+    json: jsonPathPredicates
       .optional()
       .meta({ description: 'JSONPath → predicate, as in an http expect, e.g. { "$.status": ok, "$.database": ok }.' }),
   }),
@@ -97,12 +101,82 @@ export const BUILTIN_PARAMS = {
     concurrency: z.number().int().min(1).max(256).optional().meta({ description: 'Requests in flight at once. Default 10.' }),
     warmup: z.number().int().min(0).max(1000).optional().meta({ description: 'Unmeasured requests first. Default 5.' }),
   }),
+  'postgres/ssl': z.strictObject({
+    url: databaseUrl.optional(),
+  }),
+  'postgres/least-privilege': z.strictObject({
+    url: databaseUrl.optional(),
+    schemas: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Schemas the role may own objects in. Default: any one schema (its own).' }),
+  }),
+  'postgres/slow-query-log': z.strictObject({
+    url: databaseUrl.optional(),
+    max: duration.optional().meta({ description: 'log_min_duration_statement must be at most this (and on). Default 1s.' }),
+  }),
+  'postgres/statistics': z.strictObject({
+    url: databaseUrl.optional(),
+    maxAgeDays: z.number().min(0).optional().meta({ description: 'Every table analyzed (ANALYZE or autovacuum) within this many days. Default 7.' }),
+  }),
+  'postgres/foreign-keys': z.strictObject({
+    url: databaseUrl.optional(),
+    requireIndexes: z.boolean().optional().meta({ description: 'Fail on a foreign key whose columns have no index. Default false (listed as notes).' }),
+  }),
+  'postgres/backups': z.strictObject({
+    url: databaseUrl.optional(),
+    maxAgeHours: z.number().min(0).optional().meta({ description: 'The last WAL segment archived within this many hours. Default 26 (a daily schedule and slack).' }),
+  }),
+  'prometheus/alert-rule': z.strictObject({
+    url: prometheusUrl.optional(),
+    auth: metricsAuth.optional().meta({ description: 'Credentials: { bearer } or { username, password }, from secrets. Default: defaults.metrics.auth.' }),
+    matches: regex.meta({ description: 'Pattern for the rule name, labels, annotations or expression, e.g. "disk|filesystem" (case-insensitive; a leading (?i) is accepted).' }),
+  }),
+  'prometheus/target-up': z.strictObject({
+    url: prometheusUrl.optional(),
+    auth: metricsAuth.optional().meta({ description: 'Credentials: { bearer } or { username, password }, from secrets. Default: defaults.metrics.auth.' }),
+    job: z.string().min(1).meta({ description: 'The scrape job whose targets must all be up.' }),
+  }),
+  'prometheus/slo': z
+    .strictObject({
+      url: prometheusUrl.optional(),
+      auth: metricsAuth.optional().meta({ description: 'Credentials: { bearer } or { username, password }, from secrets. Default: defaults.metrics.auth.' }),
+      objective: z.enum(['availability', 'error-rate', 'latency']).meta({ description: 'What is bounded.' }),
+      window: duration.optional().meta({ description: 'The window the objective is measured over. Default 30d.' }),
+      requests: selector.optional().meta({ description: 'Counter of all requests (availability, error-rate), e.g. http_requests_total{job="skyway"}.' }),
+      errors: selector.optional().meta({ description: 'Counter of failed requests, e.g. http_requests_total{job="skyway",code=~"5.."}.' }),
+      histogram: selector.optional().meta({ description: 'Latency histogram (latency), without _bucket, e.g. http_request_duration_seconds{job="skyway"}.' }),
+      quantile: z.number().gt(0).lt(1).optional().meta({ description: 'Latency quantile. Default 0.95.' }),
+      min: ratioText.optional().meta({ description: 'availability: the smallest share of good requests. Default 99.9%.' }),
+      max: z.union([z.number(), z.string()]).optional().meta({ description: 'error-rate: the largest share of failed requests (default 0.1%); latency: the slowest quantile (default 200ms).' }),
+    })
+    .superRefine((value, ctx) => {
+      if (value.objective === 'latency' && value.histogram === undefined) ctx.addIssue({ code: 'custom', message: 'a latency objective needs histogram', path: ['histogram'] });
+      if (value.objective !== 'latency') {
+        for (const key of ['requests', 'errors'] as const) if (value[key] === undefined) ctx.addIssue({ code: 'custom', message: `an ${value.objective} objective needs ${key}`, path: [key] });
+      }
+      if (value.max !== undefined) {
+        const ok = value.objective === 'latency' ? typeof value.max === 'string' && parseDuration(value.max) !== undefined : parseRatio(value.max) !== undefined;
+        if (!ok) ctx.addIssue({ code: 'custom', message: value.objective === 'latency' ? 'expected a duration such as 200ms' : 'expected a percentage such as 0.1%', path: ['max'] });
+      }
+    }),
+  'alertmanager/receiver': z.strictObject({
+    url: z.string().min(1).optional().meta({ description: 'Alertmanager base URL. Default: defaults.metrics.alertmanager.' }),
+    auth: metricsAuth.optional().meta({ description: 'Credentials: { bearer } or { username, password }, from secrets. Default: defaults.metrics.auth.' }),
+    labels: z.record(z.string(), z.string()).optional().meta({ description: 'Labels of the alert to route, e.g. { severity: critical }. Default: none (the root route).' }),
+  }),
 } as const;
 
 export type BuiltinName = keyof typeof BUILTIN_PARAMS;
 /** A built-in's `with:` values as parsed (every parameter optional unless required). */
 export type BuiltinParams<Name extends BuiltinName> = z.infer<(typeof BUILTIN_PARAMS)[Name]>;
 export const BUILTIN_NAMES = Object.keys(BUILTIN_PARAMS) as [BuiltinName, ...BuiltinName[]];
+
+/** Built-ins that read a database or a monitoring API (their own URL), not the staging site. */
+export type DataBuiltinName = Extract<BuiltinName, `postgres/${string}` | `prometheus/${string}` | `alertmanager/${string}`>;
+/** Built-ins that send requests to the staging target. */
+export type TargetBuiltinName = Exclude<BuiltinName, DataBuiltinName>;
+export function isDataBuiltin(name: string): name is DataBuiltinName {
+  return /^(postgres|prometheus|alertmanager)\//.test(name);
+}
+export const TARGET_BUILTIN_NAMES = BUILTIN_NAMES.filter((name): name is TargetBuiltinName => !isDataBuiltin(name));
 
 export interface ParamIssue {
   path: (string | number)[];

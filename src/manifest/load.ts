@@ -6,6 +6,7 @@ import { parseTemplate } from './template.ts';
 import { itemIds } from './ids.ts';
 import { issueMessage, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
+import { checkPolicyReferences } from './policy-refs.ts';
 
 export type PathSegment = string | number;
 
@@ -26,6 +27,13 @@ export interface LoadedManifest {
   manifest: Manifest;
   /** Position of any path in the file (used for annotations on manifest lines). */
   positionOf: (path: PathSegment[]) => Position;
+  /** Not errors, but worth saying (`validate` prints them): a waiver that has expired. */
+  warnings: ManifestError[];
+}
+
+export interface LoadOptions {
+  /** Today, for waiver expiry checks. Default: now. */
+  today?: Date;
 }
 
 export type LoadResult = { ok: true; value: LoadedManifest } | { ok: false; errors: ManifestError[] };
@@ -35,7 +43,7 @@ export const MAX_EXPANDED_NODES = 100_000;
 /** Shared settings need a handful of aliases. */
 export const MAX_ALIASES = 1000;
 
-export function loadManifest(source: string, file: string): LoadResult {
+export function loadManifest(source: string, file: string, options: LoadOptions = {}): LoadResult {
   // A byte-order mark is not text: left in, it shifts every column of the first line.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const lineCounter = new LineCounter();
@@ -85,15 +93,19 @@ export function loadManifest(source: string, file: string): LoadResult {
 
   // Checks that need the whole document: templates and unique ids.
   checkTemplates(doc, report);
+  const warnings: ManifestError[] = [];
   if (parsed.success) {
-    for (const duplicate of itemIds(parsed.data).duplicates) {
+    const ids = itemIds(parsed.data);
+    for (const duplicate of ids.duplicates) {
       report([...duplicate.path, 'id'], `id \`${duplicate.id}\` is already used by another item; ids must be unique`);
     }
+    const warn = (path: PathSegment[], message: string) => warnings.push({ file, ...positionOf(path), path: formatPath(path), message });
+    checkPolicyReferences(parsed.data, ids.items, options.today ?? new Date(), report, warn);
   }
 
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
-  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path) } };
+  return { ok: true, value: { file, manifest: parsed.data, positionOf: (path) => positionOf(path), warnings } };
 }
 
 export function formatError(error: ManifestError): string {

@@ -1,7 +1,8 @@
 // The value-level building blocks of the manifest: durations, scalars, regular
 // expressions and predicates. Shared by the manifest schema and the built-ins' parameters.
 import { z } from 'zod';
-import { DURATION_HINT, DURATION_PATTERN, parseDuration, parseRatio } from './units.ts';
+import { DURATION_HINT, DURATION_PATTERN } from './units.ts';
+import { jsonPathProblem } from './jsonpath.ts';
 import { patternProblem } from '../util/pattern.ts';
 
 
@@ -19,12 +20,14 @@ export const regex = z.string().superRefine((source, context) => {
   if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
 });
 
-/** A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"). */
-const bound = z
-  .union([z.number(), z.string()])
-  .refine((value) => typeof value === 'number' || parseDuration(value) !== undefined || parseRatio(value) !== undefined || !Number.isNaN(Number(value)), {
-    message: 'expected a number, a duration such as 200ms, or a percentage such as 0.1%',
-  });
+/**
+ * A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"), as
+ * the predicates read them (src/checks/predicates.ts). A pattern rather than a refine, so
+ * the JSON Schema says the same.
+ */
+const BOUND_TEXT = /^\s*(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|%))\s*$/;
+const BOUND_MESSAGE = 'expected a number, a duration such as 200ms, or a percentage such as 0.1%';
+const bound = z.union([z.number(), z.string().regex(BOUND_TEXT, BOUND_MESSAGE)], { error: BOUND_MESSAGE });
 
 const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'null', 'array', 'object'] as const;
 
@@ -76,8 +79,22 @@ export const predicateMap: z.ZodType<PredicateMap> = z
   })
   // Only for maps that parsed: `{ betwen: 1 }` is an unknown key, not also an empty predicate.
   .refine((map) => Object.keys(map).length > 0, { message: 'an empty predicate checks nothing; add eq, contains, matches, …', when: (payload) => payload.issues.length === 0 })
-  .meta({ id: 'PredicateMap', description: 'All listed predicates must hold.' });
+  .meta({ id: 'PredicateMap', description: 'All listed predicates must hold.', minProperties: 1 });
 
 export const predicate: z.ZodType<Predicate> = z
   .union([scalar, predicateMap])
   .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+
+/** An RFC 9535 JSONPath query, e.g. $.results[?@.status == 'error']. */
+export const jsonPath = z.string().superRefine((query, ctx) => {
+  const problem = jsonPathProblem(query);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** JSONPath → predicate; a key that is not a valid query is reported at the key. */
+export const jsonPathPredicates = z.record(z.string(), predicate).superRefine((map, ctx) => {
+  for (const query of Object.keys(map)) {
+    const problem = jsonPathProblem(query);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [query], params: { at: 'key' } });
+  }
+});

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { LoadedManifest, Position } from '../manifest/load.ts';
 import { itemIds } from '../manifest/ids.ts';
-import type { BuiltinName } from '../manifest/builtins.ts';
+import { isDataBuiltin as isDataBuiltinName, type BuiltinName } from '../manifest/builtins.ts';
 import { interpolate, MissingValueError, type Scope, type TargetValues } from '../manifest/interpolate.ts';
 import { references } from '../manifest/template.ts';
 import { parseDuration } from '../manifest/units.ts';
@@ -16,7 +16,9 @@ import type {
   Item,
   loadCheck,
   manualCheck,
+  metricsCheck,
   readyProbe,
+  sqlCheck,
   tlsCheck,
   versionProbe,
 } from '../manifest/schema.ts';
@@ -29,6 +31,8 @@ export type CheckSpec =
   | { kind: 'flow'; flow: z.infer<typeof flowCheck> }
   | { kind: 'command'; command: z.infer<typeof commandCheck> }
   | { kind: 'file'; file: z.infer<typeof fileCheck> }
+  | { kind: 'sql'; sql: z.infer<typeof sqlCheck> }
+  | { kind: 'metrics'; metrics: z.infer<typeof metricsCheck> }
   | { kind: 'uses'; uses: BuiltinName; with: Record<string, unknown> }
   | { kind: 'manual'; manual: z.infer<typeof manualCheck> };
 
@@ -48,6 +52,10 @@ export interface PlanItem {
   check: CheckSpec;
   /** The item talks to the staging target (so it cannot run when staging is down). */
   usesTarget: boolean;
+  /** Lower-case host names the item sends requests to (the engine keeps measurements apart by host). */
+  hosts?: string[];
+  /** A measuring item (load, performance-slo): runs with nothing else in flight against its hosts. */
+  exclusive?: boolean;
 }
 
 export interface TargetPlan {
@@ -83,8 +91,10 @@ export interface PlanOptions {
 export class PlanError extends Error {}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const KIND_TIMEOUT_MS: Partial<Record<CheckKind, number>> = { load: 300_000, flow: 120_000, command: 300_000 };
+const KIND_TIMEOUT_MS: Partial<Record<CheckKind, number>> = { load: 300_000, flow: 120_000, command: 300_000, sql: 60_000, metrics: 60_000 };
 const TARGET_KINDS = new Set<CheckKind>(['http', 'tls', 'load', 'flow', 'uses']);
+/** Built-ins that measure latency: other traffic to their host would skew what they report. */
+const MEASURING_BUILTINS = new Set<BuiltinName>(['performance-slo']);
 
 export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
   const { manifest } = loaded;
@@ -101,7 +111,7 @@ export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
   const defaultRetry = manifest.defaults?.retry;
 
   const items: PlanItem[] = itemIds(manifest).items.map(({ item, id, sections, path }) => {
-    const check = checkSpec(item);
+    const check = withDataSources(checkSpec(item), manifest);
     const requestTimeoutMs = ms(item.timeout) ?? defaultsTimeout;
     const retry = item.retry ?? defaultRetry;
     const planned: PlanItem = {
@@ -114,7 +124,7 @@ export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
       requestTimeoutMs,
       retry: { attempts: retry?.attempts ?? 1, backoffMs: ms(retry?.backoff) ?? 1000 },
       check,
-      usesTarget: TARGET_KINDS.has(check.kind),
+      usesTarget: TARGET_KINDS.has(check.kind) && !isDataBuiltin(check),
     };
     if (item.owner !== undefined) planned.owner = item.owner;
     if (item.help !== undefined) planned.help = item.help;
@@ -129,6 +139,11 @@ export function buildPlan(loaded: LoadedManifest, options: PlanOptions): Plan {
   if (target.url) allowedHosts.add(target.url.hostname.toLowerCase());
   const targetScope: Scope = target.values ? { ...baseScope, target: target.values } : baseScope;
   for (const url of absoluteUrls(manifest, targetScope)) allowedHosts.add(url.hostname.toLowerCase());
+  for (const item of items) {
+    item.hosts = itemHosts(item, target.url, targetScope);
+    item.exclusive = isMeasuring(item.check);
+  }
+  for (const host of dataSourceHosts(items, baseScope, options.redactor)) allowedHosts.add(host);
 
   return {
     manifestFile: loaded.file,
@@ -183,6 +198,8 @@ function checkSpec(item: Item): CheckSpec {
   if (item.flow) return { kind: 'flow', flow: item.flow };
   if (item.command) return { kind: 'command', command: item.command };
   if (item.file) return { kind: 'file', file: item.file };
+  if (item.sql) return { kind: 'sql', sql: item.sql };
+  if (item.metrics) return { kind: 'metrics', metrics: item.metrics };
   if (item.uses) return { kind: 'uses', uses: item.uses, with: item.with ?? {} };
   return { kind: 'manual', manual: item.manual ?? {} };
 }
@@ -195,9 +212,29 @@ function itemTimeout(check: CheckSpec, requestTimeoutMs: number): number {
   return KIND_TIMEOUT_MS[check.kind] ?? requestTimeoutMs;
 }
 
+function isMeasuring(check: CheckSpec): boolean {
+  return check.kind === 'load' || (check.kind === 'uses' && MEASURING_BUILTINS.has(check.uses));
+}
+
+/**
+ * The hosts an item sends requests to: the target's when it needs one, and every absolute URL it
+ * writes. A load check names exactly its request's host, so it keeps only the traffic it measures apart.
+ */
+function itemHosts(item: PlanItem, targetUrl: URL | undefined, scope: Scope): string[] {
+  const hosts = new Set<string>();
+  if (item.check.kind === 'load' && isAbsolute(item.check.load.request)) {
+    for (const url of absoluteUrls(item.check.load.request, scope)) hosts.add(url.hostname.toLowerCase());
+    return [...hosts];
+  }
+  if (item.usesTarget && targetUrl) hosts.add(targetUrl.hostname.toLowerCase());
+  for (const url of absoluteUrls(item.check, scope)) hosts.add(url.hostname.toLowerCase());
+  return [...hosts];
+}
+
 /** A check that only writes absolute URLs (or is a tls check with its own host) needs no staging URL. */
 function needsBaseUrl(item: PlanItem): boolean {
   const check = item.check;
+  if (check.kind === 'sql' || check.kind === 'metrics' || isDataBuiltin(check)) return false;
   if (check.kind === 'tls') return check.tls.host === undefined;
   if (check.kind === 'http') return !isAbsolute(check.http.request);
   if (check.kind === 'load') return !isAbsolute(check.load.request);
@@ -239,4 +276,58 @@ function absoluteUrls(manifest: unknown, scope: Scope): URL[] {
 
 function ms(text: string | undefined): number | undefined {
   return text === undefined ? undefined : parseDuration(text);
+}
+
+// ---------------------------------------------------------------- data sources (sql, metrics)
+
+/** postgres/, prometheus/ and alertmanager/ built-ins read a database or monitoring API, not staging. */
+function isDataBuiltin(check: CheckSpec): boolean {
+  return check.kind === 'uses' && isDataBuiltinName(check.uses);
+}
+
+/**
+ * The connection an item does not write itself comes from the manifest's defaults:
+ * defaults.sql.url then target.database for the database, defaults.metrics for
+ * Prometheus and Alertmanager. Resolved here so a runner gets one complete spec.
+ */
+function withDataSources(check: CheckSpec, manifest: LoadedManifest['manifest']): CheckSpec {
+  const database = manifest.defaults?.sql?.url ?? manifest.target?.database;
+  const metrics = manifest.defaults?.metrics;
+  const fill = <T extends { url?: string; auth?: unknown }>(spec: T, url: string | undefined, auth: unknown): T => ({
+    ...spec,
+    ...(spec.url === undefined && url !== undefined ? { url } : {}),
+    ...('auth' in spec || auth === undefined ? {} : { auth }),
+  });
+  if (check.kind === 'sql') return { kind: 'sql', sql: { ...check.sql, ...(check.sql.url === undefined && database !== undefined ? { url: database } : {}) } };
+  if (check.kind === 'metrics') return { kind: 'metrics', metrics: fill(check.metrics, metrics?.url, metrics?.auth) };
+  if (check.kind !== 'uses' || !isDataBuiltinName(check.uses)) return check;
+  const params = check.with as { url?: string; auth?: unknown };
+  if (check.uses.startsWith('postgres/')) return { ...check, with: params.url === undefined && database !== undefined ? { ...params, url: database } : params };
+  const url = check.uses.startsWith('alertmanager/') ? metrics?.alertmanager : metrics?.url;
+  return { ...check, with: fill(params, url, metrics?.auth) };
+}
+
+/**
+ * Hosts of the Prometheus/Alertmanager URLs the items read (requests may go there), and
+ * the password of every database URL registered with the redactor before anything runs.
+ * A URL whose placeholder has no value adds nothing: its item skips at run time.
+ */
+function dataSourceHosts(items: PlanItem[], scope: Scope, redactor: Redactor): string[] {
+  const hosts: string[] = [];
+  for (const { check } of items) {
+    const template = check.kind === 'sql' ? check.sql.url : check.kind === 'metrics' ? check.metrics.url : isDataBuiltin(check) ? (check as { with: { url?: unknown } }).with.url : undefined;
+    if (typeof template !== 'string') continue;
+    let url: URL;
+    try {
+      url = new URL(interpolate(template, scope).trim());
+    } catch {
+      continue;
+    }
+    if (url.password !== '') {
+      redactor.add(url.password);
+      redactor.add(decodeURIComponent(url.password));
+    }
+    if (url.protocol === 'http:' || url.protocol === 'https:') hosts.push(url.hostname.toLowerCase());
+  }
+  return hosts;
 }

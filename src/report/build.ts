@@ -1,20 +1,22 @@
 // Plan + results + verdict → the report document.
 import type { Plan } from '../plan/plan.ts';
 import type { ItemResult } from '../engine/run.ts';
-import { blocks, decide } from '../policy/verdict.ts';
+import type { PolicyOutcome } from '../policy/verdict.ts';
 import { VERSION } from '../version.ts';
 import { REPORT_SCHEMA_VERSION, type ItemReport, type Report, type SectionReport } from './model.ts';
 
 export interface BuildReportInput {
   plan: Plan;
   results: ItemResult[];
+  /** The policy stage's decisions, one per plan item. */
+  policy: PolicyOutcome;
   notices: string[];
   startedAt: Date;
   durationMs: number;
 }
 
-export function buildReport({ plan, results, notices, startedAt, durationMs }: BuildReportInput): Report {
-  const { verdict, counts } = decide(plan.items, results, notices);
+export function buildReport({ plan, results, policy, notices, startedAt, durationMs }: BuildReportInput): Report {
+  const { verdict, counts } = policy;
   const sections: SectionReport[] = [];
   const sectionFor = (path: string[]): SectionReport => {
     let list = sections;
@@ -32,15 +34,16 @@ export function buildReport({ plan, results, notices, startedAt, durationMs }: B
 
   plan.items.forEach((item, index) => {
     const result = results[index] as ItemResult;
+    const decided = policy.items[index] as PolicyOutcome['items'][number];
     const entry: ItemReport = {
       id: item.id,
       title: item.title,
       sections: item.sections,
       kind: item.check.kind,
       severity: item.severity,
-      outcome: result.outcome,
-      blocks: blocks(item, result.outcome),
-      summary: result.summary,
+      outcome: decided.outcome,
+      blocks: decided.blocks,
+      summary: decided.summary,
       evidence: result.evidence,
       durationMs: result.durationMs,
       attempts: result.attempts,
@@ -49,6 +52,8 @@ export function buildReport({ plan, results, notices, startedAt, durationMs }: B
     };
     if (item.owner !== undefined) entry.owner = item.owner;
     if (item.help !== undefined) entry.help = item.help;
+    if (decided.signoff) entry.signoff = decided.signoff;
+    if (decided.waiver) entry.waiver = decided.waiver;
     sectionFor(item.sections).items.push(entry);
   });
 
@@ -64,6 +69,7 @@ export function buildReport({ plan, results, notices, startedAt, durationMs }: B
     verdict,
     counts,
     notices,
+    ...(policy.policy ? { policy: policy.policy } : {}),
     sections,
   };
 }

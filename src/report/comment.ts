@@ -84,6 +84,18 @@ export function composeComment(report: Report, options: ComposeOptions): { body:
   return { body: `${head}${markdown}`, state };
 }
 
+/**
+ * The comment of a run that checked nothing (invalid manifest, cannot run): it replaces
+ * whatever an earlier run said, so the PR never keeps showing a stale "Ready". The
+ * previous outcomes are carried over so the next real run still reports what changed.
+ */
+export function composeStoppedComment(markdown: string, options: Pick<ComposeOptions, 'manifest' | 'sha' | 'previous'>): { body: string; state: CommentState } {
+  const digest = createHash('sha256').update(JSON.stringify([options.sha, 'stopped', markdown])).digest('hex').slice(0, 16);
+  const state: CommentState = { sha: options.sha, digest, outcomes: options.previous?.outcomes ?? {} };
+  const head = `${commentMarker(options.manifest)}\n${STATE_PREFIX}${Buffer.from(JSON.stringify(state)).toString('base64')} -->\n`;
+  return { body: `${head}${markdown}\n`, state };
+}
+
 function changesLine(changes: Changes): string {
   if (changes.newlyFailing.length === 0 && changes.fixed.length === 0) return '**Since the last run:** no changes.';
   const list = (items: ItemReport[]) => items.slice(0, 10).map((item) => item.title).join(', ') + (items.length > 10 ? `, +${items.length - 10} more` : '');

@@ -1,15 +1,40 @@
 // Text that came from the staging server (bodies, headers, assertion values, summaries)
-// is untrusted: it must not inject HTML, ping people or break out of the markdown
-// structure around it. Titles and help come from the repository's own manifest and
-// are rendered as written, so they do not pass through here.
+// is untrusted: it must not inject HTML, ping people, reference issues or break out of
+// the markdown structure around it. Titles and help come from the repository's own
+// manifest and are rendered as written, so they do not pass through here.
 
 export const DEFAULT_INLINE_LENGTH = 300;
-const ZERO_WIDTH_JOINER = '\u200D';
+
+/**
+ * The one invisible character this module inserts, to break what GitHub would turn into
+ * a mention, a cross-reference, an emoji or a link (see `breakReferences`). Staging text
+ * never contributes one: `INVISIBLE` includes it and is removed first, so every joiner
+ * in our output is ours and sits only where a reference was broken.
+ */
+export const REFERENCE_BREAKER = '\u200D';
 
 // C0 and C1 control characters except tab and line breaks (ESC starts terminal
 // sequences; NUL and friends have no business in a report).
 // eslint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/**
+ * Invisible characters that reorder or hide text ("Trojan source"): bidi embeddings,
+ * overrides, isolates and marks (U+061C, U+200E/F, U+202A–202E, U+2066–2069), zero-width
+ * spaces and joiners (U+200B–200D, U+2060–2064, U+FEFF), soft hyphen, the Mongolian vowel
+ * separator and the deprecated format characters U+206A–206F.
+ */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
+
+/** Removes the invisible characters of `INVISIBLE` (for one-line text, where a marker would only add noise). */
+export function stripInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
+/** Shows each invisible character as "<U+202E>" (for code blocks, where the reader should see what the server sent). */
+export function showInvisible(text: string): string {
+  return text.replace(INVISIBLE, (char) => `<U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`);
+}
 
 /** Cuts to at most `maxLength` characters, ending with "…" when cut, never splitting a surrogate pair. */
 export function truncate(text: string, maxLength: number): string {
@@ -21,15 +46,15 @@ export function truncate(text: string, maxLength: number): string {
   return `${cut}…`;
 }
 
-/** Untrusted text as one plain line: control characters removed, line breaks and tabs turned into spaces, length capped. */
+/** Untrusted text as one plain line: control and invisible characters removed, line breaks and tabs turned into spaces, length capped. */
 export function singleLine(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
-  const flat = text.replace(CONTROL_CHARACTERS, '').replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').replace(/\t/g, ' ');
+  const flat = stripInvisible(text.replace(CONTROL_CHARACTERS, '')).replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').replace(/\t/g, ' ');
   return truncate(flat, maxLength);
 }
 
-/** Untrusted multi-line text: control characters removed, line endings normalised to "\n". */
+/** Untrusted multi-line text: control characters removed, invisible ones shown, line endings normalised to "\n". */
 export function plainBlock(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '');
+  return showInvisible(text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, ''));
 }
 
 const MARKDOWN_ESCAPES: Record<string, string> = {
@@ -49,19 +74,43 @@ const MARKDOWN_ESCAPES: Record<string, string> = {
 };
 
 /**
- * Untrusted text for a markdown line: no HTML, no live @mentions, no emphasis, links,
- * code spans or table cells opened by the text, on one line and at most `maxLength`
- * characters before escaping.
+ * Breaks, with `REFERENCE_BREAKER`, each pattern GitHub links in rendered text. GitHub
+ * finds mentions, issue references, commit SHAs and emoji codes in the text of the
+ * rendered HTML (entities and backslash escapes are already gone by then), and its
+ * autolinker reads the raw source, so only a character that is really in the text stops
+ * them: an invisible one keeps the text as it reads.
+ * - `@name`, `@org/team`, `user@sha`, e-mail addresses: a joiner after every "@" (a mention
+ *   and an e-mail autolink need a name character right after it).
+ * - `#123`, `owner/repo#123`, `GH-123`: a joiner between "#" or "GH-" and the digits.
+ * - commit SHAs (7 to 40 hex digits as a word): a joiner every 6 digits, so no run of 7 is left.
+ * - `:emoji:` codes: a joiner after the opening ":".
+ * - URLs and www. links: a joiner after the ":" of "://" and after "www". An autolinked URL
+ *   would also take our backslash escapes into its address (`my\_bookings` linked as `%5C_`).
+ * Custom autolink references a repository configures (say `JIRA-123`) are not broken unless
+ * their prefix ends in "-" or "#" after letters; they link out and create no cross-reference.
+ */
+export function breakReferences(text: string): string {
+  const breaker = REFERENCE_BREAKER;
+  return text
+    .replace(/@/g, `@${breaker}`)
+    .replace(/(#|GH-)(?=\d)/gi, `$1${breaker}`)
+    .replace(/(?<![0-9a-z])[0-9a-f]{7,40}(?![0-9a-z])/gi, (hex) => hex.replace(/.{6}(?=.)/g, `$&${breaker}`))
+    .replace(/:(?=[\w+-]+:)/g, `:${breaker}`)
+    .replace(/:(?=\/\/)/g, `:${breaker}`)
+    .replace(/www(?=\.)/gi, `$&${breaker}`);
+}
+
+/**
+ * Untrusted text for a markdown line: no HTML, no live mentions, references, emoji or
+ * links, no emphasis, code spans, math or table cells opened by the text, no block
+ * started by it (leading space is trimmed, so no indented code block either), no
+ * invisible characters, on one line and at most `maxLength` characters before escaping.
+ * Rendered, it reads exactly as `singleLine(text).trim()` once the breakers are removed.
  */
 export function escapeInline(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
-  const escaped = singleLine(text, maxLength)
-    .replace(/[\\`*_[\]|~$<>&]/g, (char) => MARKDOWN_ESCAPES[char] ?? char)
-    // GitHub matches @name only when a name character follows the @; the joiner breaks that.
-    .replace(/@/g, `@${ZERO_WIDTH_JOINER}`);
+  const escaped = breakReferences(singleLine(text, maxLength).trim()).replace(/[\\`*_[\]|~$<>&]/g, (char) => MARKDOWN_ESCAPES[char] ?? char);
   // Block markers only count at the start of a line; the text may be placed there.
-  return escaped.replace(/^(\s*)(#|-|\+|=|\d+(?=[.)]))/, (_match, space: string, marker: string) =>
-    /^\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`,
-  );
+  return escaped.replace(/^(#|-|\+|=|\d+(?=[.)]))/, (marker: string) => (/^\d/.test(marker) ? `${marker}\\` : `\\${marker}`));
 }
 
 function longestBacktickRun(text: string): number {

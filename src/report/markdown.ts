@@ -6,6 +6,8 @@ import type { ItemReport, Report, SectionReport } from './model.ts';
 import { allItems } from './model.ts';
 import { codeBlock, escapeInline, inlineCode, truncate } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';
+import { isDone } from '../policy/outcomes.ts';
+import { activeWaiversBlock, policyNotesBlock, policySuffix, scoreText, verdictLabel, whoMustActBlock } from './policy-lines.ts';
 
 export interface MarkdownOptions {
   /** Longest result in characters (UTF-16 units, as GitHub counts a comment body). */
@@ -125,11 +127,13 @@ function renderDocument(report: Report, options: MarkdownOptions, layout: Layout
 }
 
 function headerBlocks(report: Report, options: MarkdownOptions): string[] {
-  const verdict = report.verdict.ready ? '✅ Ready' : '❌ Not ready';
+  const verdict = verdictLabel(report);
   const title = options.title ? ` · ${oneLine(options.title)}` : '';
   // The headline quotes item titles (trusted) but also run notices, which can carry
   // server text, so all of it is escaped.
-  const blocks = [`## ${verdict}${title}`, `**${escapeInline(report.verdict.headline.trim(), 1000)}**`, countsLine(report)];
+  const blocks = [`## ${verdict}${title}`, `**${escapeInline(report.verdict.headline.trim(), 1000)}**`];
+  // Lead with who must act, then the numbers; active waivers and policy notes stay visible at the top.
+  for (const block of [whoMustActBlock(report), countsLine(report), activeWaiversBlock(report), policyNotesBlock(report)]) if (block) blocks.push(block);
   if (report.notices.length > 0) {
     blocks.push(report.notices.map((notice) => `> ⚠️ ${escapeInline(notice, 1000)}`).join('\n>\n'));
   }
@@ -145,7 +149,8 @@ function countsLine(report: Report): string {
   if (counts.skip) parts.push(`⏭ ${counts.skip} skipped`);
   if (counts.pending) parts.push(`⏳ ${counts.pending} pending`);
   if (counts.signed) parts.push(`✍️ ${counts.signed} signed`);
-  parts.push(`score **${report.verdict.score}%**`);
+  if (counts.waived) parts.push(`🛡 ${counts.waived} waived`);
+  parts.push(`score **${scoreText(report)}**`);
   if (report.target.url) parts.push(`target ${inlineCode(report.target.url)}`);
   return parts.join(' · ');
 }
@@ -159,6 +164,7 @@ function attentionItem(item: ItemReport): string {
   const lines = [`- ${checkbox(item.outcome)} **${oneLine(item.title)}** — ${escapeInline(item.summary)}`];
   const facts = [attentionMarker(item)];
   if (item.blocks) facts.push('**blocking**');
+  else if (item.waiver?.status === 'active') facts.push('waived');
   else if (item.outcome === 'fail' || item.outcome === 'error') facts.push('advisory');
   if (item.sections.length > 0) facts.push(item.sections.map(oneLine).join(' › '));
   // Owners come from the manifest, but the comment is rewritten on every run: whether
@@ -169,7 +175,7 @@ function attentionItem(item: ItemReport): string {
   lines.push(`  - ${facts.join(' · ')}`);
   if (item.help) {
     // Help is trusted manifest markdown; continuation lines stay inside the list item.
-    lines.push(`  - 💡 ${item.help.trim().split(/\r?\n/).join('\n    ')}`);
+    lines.push(`  - 💡 ${capHelp(item.help.trim(), item.line).split(/\r?\n/).join('\n    ')}`);
   }
   return lines.join('\n');
 }
@@ -190,7 +196,7 @@ function attentionMarker(item: ItemReport): string {
 }
 
 function checkbox(outcome: Outcome): string {
-  return outcome === 'pass' || outcome === 'flaky' || outcome === 'signed' ? '[x]' : '[ ]';
+  return isDone(outcome) ? '[x]' : '[ ]';
 }
 
 /** The short tag after an item in the checklist; empty for a plain pass. */
@@ -208,9 +214,10 @@ function checklistMarker(item: ItemReport): string {
     case 'skip':
       return `⏭ skipped: ${escapeInline(item.summary, 120)}`;
     case 'pending':
+      if (item.signoff) return '';
       return `⏳ pending${item.owner ? ` (${escapeInline(item.owner, 100)})` : ''}${item.blocks ? ' · required' : ''}`;
     case 'signed':
-      return `✍️ signed: ${escapeInline(item.summary, 120)}`;
+      return item.signoff ? '' : `✍️ signed: ${escapeInline(item.summary, 120)}`;
   }
 }
 
@@ -224,7 +231,7 @@ function sectionBlocks(section: SectionReport, depth: number, collapsePassing: b
     shown = section.items.filter((item) => item.outcome !== 'pass');
   }
   for (const item of shown) {
-    const marker = checklistMarker(item);
+    const marker = [checklistMarker(item), policySuffix(item)].filter(Boolean).join(' · ');
     lines.push(`- ${checkbox(item.outcome)} ${oneLine(item.title)}${marker ? ` — ${marker}` : ''}`);
   }
   if (lines.length > 0) blocks.push(lines.join('\n'));
@@ -367,6 +374,20 @@ export function truncateMarkdown(text: string, maxLength: number, runUrl?: strin
 }
 
 // ---- small helpers ----
+
+/** Most help shown per item: one long help must not push the rest of the report past the size limit. */
+const HELP_LIMIT = 1_500;
+
+/** Help cut at a line break within `HELP_LIMIT`, with a code fence it left open closed, and a pointer to the manifest. */
+function capHelp(help: string, line: number): string {
+  if (help.length <= HELP_LIMIT) return help;
+  let cut = truncate(help, HELP_LIMIT).slice(0, -1);
+  const lastBreak = cut.lastIndexOf('\n');
+  if (lastBreak > HELP_LIMIT / 2) cut = cut.slice(0, lastBreak);
+  const fences = cut.split('\n').map((text) => /^\s*(`{3,}|~{3,})/.exec(text)?.[1]).filter((fence) => fence !== undefined);
+  const open = fences.length % 2 === 1 ? `\n${fences.at(-1)}` : '';
+  return `${cut}…${open}\n_(help shortened; the whole text is in the manifest, line ${line})_`;
+}
 
 /** Trusted text (titles) on one line: a line break would end the list item or heading. */
 function oneLine(text: string): string {

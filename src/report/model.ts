@@ -2,6 +2,9 @@
 // job summary, terminal, JUnit). It is also written as a file, so it is versioned.
 import type { CheckKind } from '../manifest/schema.ts';
 import type { Evidence, Outcome } from '../checks/result.ts';
+import type { Counts, PolicyReport, SignoffReport, Verdict, WaiverReport } from '../policy/model.ts';
+
+export type { AwaitingRole, Counts, PolicyReport, Reason, Signature, SignoffReport, Verdict, WaiverReport } from '../policy/model.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -19,6 +22,10 @@ export interface ItemReport {
   outcome: Outcome;
   /** True when this item's outcome keeps the verdict from being ready. */
   blocks: boolean;
+  /** Manual items under a policy: who signed, who still must. */
+  signoff?: SignoffReport;
+  /** A waiver written for this item and its state (an active one is why a failure does not block). */
+  waiver?: WaiverReport;
   summary: string;
   evidence: Evidence;
   durationMs: number;
@@ -34,27 +41,6 @@ export interface SectionReport {
   sections: SectionReport[];
 }
 
-export interface Counts {
-  total: number;
-  pass: number;
-  fail: number;
-  error: number;
-  skip: number;
-  flaky: number;
-  pending: number;
-  signed: number;
-}
-
-export interface Verdict {
-  ready: boolean;
-  /** The one sentence that leads the comment, the check title and the log. */
-  headline: string;
-  /** Share of items done (pass, flaky, signed) among items not skipped, 0–100. */
-  score: number;
-  /** Ids of the items that keep the verdict from being ready. */
-  blocking: string[];
-}
-
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
@@ -66,6 +52,8 @@ export interface Report {
   counts: Counts;
   /** Run-level facts said once instead of per item ("staging not ready: …"). */
   notices: string[];
+  /** Where the sign-off policy came from, notes about it, active waivers (absent without policy or waivers). */
+  policy?: PolicyReport;
   sections: SectionReport[];
 }
 

@@ -5,6 +5,7 @@ import { assertionLine, failedAssertions, type Outcome } from '../checks/result.
 import type { ItemReport, Report, SectionReport } from './model.ts';
 import { singleLine } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';
+import { policyTerminalLines, scoreText, signedText, waiverText } from './policy-lines.ts';
 
 export interface TerminalOptions {
   color: boolean;
@@ -43,8 +44,12 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
   const renderItem = (item: ItemReport, indent: string) => {
     const advisory = item.severity === 'advisory' && (item.outcome === 'fail' || item.outcome === 'error') ? paint('dim', ' (advisory)') : '';
     lines.push(`${indent}${paint(COLOR[item.outcome], SYMBOL[item.outcome])} ${plain(item.title)}${advisory}`);
-    if (item.outcome === 'pass' || item.outcome === 'signed') return;
     const detail = `${indent}    `;
+    const signed = signedText(item);
+    if (signed) lines.push(`${detail}${paint('dim', plain(signed))}`);
+    if (item.outcome === 'pass' || item.outcome === 'signed') return;
+    const waiver = waiverText(item);
+    if (waiver) lines.push(`${detail}${paint('yellow', plain(waiver))}`);
     const summary = item.outcome === 'flaky' ? `flaky: passed after ${item.attempts} attempts — ${plain(item.summary)}` : plain(item.summary);
     lines.push(`${detail}${paint('dim', summary)}`);
     // The summary often is the first failed assertion already; do not say it twice.
@@ -66,7 +71,8 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
 
   lines.push('');
   for (const notice of report.notices) lines.push(`${paint('yellow', '!')} ${plain(notice)}`);
-  lines.push(paint('dim', `${countsText(report)} · score ${report.verdict.score}% · ${formatDuration(report.durationMs)}`));
+  for (const line of policyTerminalLines(report)) lines.push(`${paint('cyan', '→')} ${plain(line)}`);
+  lines.push(paint('dim', `${countsText(report)} · score ${scoreText(report)} · ${formatDuration(report.durationMs)}`));
   const verdict = report.verdict.ready ? paint(['bold', 'green'], '✔') : paint(['bold', 'red'], '✘');
   lines.push(`${verdict} ${paint('bold', plain(report.verdict.headline))}`);
   return `${lines.join('\n')}\n`;
@@ -80,6 +86,7 @@ function countsText(report: Report): string {
   if (counts.skip) parts.push(`${counts.skip} skipped`);
   if (counts.pending) parts.push(`${counts.pending} pending`);
   if (counts.signed) parts.push(`${counts.signed} signed`);
+  if (counts.waived) parts.push(`${counts.waived} waived`);
   return parts.join(', ');
 }
 

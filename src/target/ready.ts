@@ -5,7 +5,8 @@ import type { readyProbe, versionProbe } from '../manifest/schema.ts';
 import { interpolate, interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';
 import { headerValue, TransportError, type HttpClient } from '../http/client.ts';
-import { evaluateHttpExpect, jsonPathValue } from '../checks/http-expect.ts';
+import { evaluateHttpExpect } from '../checks/http-expect.ts';
+import { jsonPathValue } from '../checks/jsonpath.ts';
 import { resolveRequest, RequestSpecError, type RequestDefaults } from '../checks/request.ts';
 import { assertionLine, failedAssertions } from '../checks/result.ts';
 
@@ -17,6 +18,8 @@ export interface ProbeDeps {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   onAttempt?: (attempt: number, problem: string) => void;
+  /** The run's deadline or a cancel: stops the wait and the probe in flight; its reason says why. */
+  signal?: AbortSignal;
 }
 
 export type ReadyResult = { ready: true; attempts: number; elapsedMs: number } | { ready: false; reason: string };
@@ -25,29 +28,54 @@ const DEFAULT_READY_TIMEOUT_MS = 300_000;
 const DEFAULT_READY_INTERVAL_MS = 5_000;
 
 export async function waitUntilReady(probe: z.infer<typeof readyProbe>, deps: ProbeDeps): Promise<ReadyResult> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? ((ms: number) => abortableSleep(ms, deps.signal));
   const now = deps.now ?? Date.now;
   const timeoutMs = probe.timeout ? (parseDuration(probe.timeout) as number) : DEFAULT_READY_TIMEOUT_MS;
   const intervalMs = probe.interval ? (parseDuration(probe.interval) as number) : DEFAULT_READY_INTERVAL_MS;
   const started = now();
+  const tries = (attempt: number) => `${attempt} ${attempt === 1 ? 'try' : 'tries'}`;
+  let lastAnswer: string | undefined;
   for (let attempt = 1; ; attempt++) {
     const problem = await probeOnce(probe, deps);
     if (problem === undefined) return { ready: true, attempts: attempt, elapsedMs: now() - started };
+    const elapsed = now() - started;
+    if (deps.signal?.aborted) {
+      // The probe the deadline cut short says nothing about staging; the try before it does.
+      const said = lastAnswer ?? problem.message;
+      return { ready: false, reason: `staging not ready when ${reasonText(deps.signal.reason)} (${formatDuration(elapsed)}, ${tries(attempt)}): ${said}` };
+    }
     if (problem.final) return { ready: false, reason: problem.message };
     deps.onAttempt?.(attempt, problem.message);
-    const elapsed = now() - started;
+    lastAnswer = problem.message;
     if (elapsed + intervalMs > timeoutMs) {
-      return { ready: false, reason: `staging not ready after ${formatDuration(elapsed)} (${attempt} ${attempt === 1 ? 'try' : 'tries'}): ${problem.message}` };
+      return { ready: false, reason: `staging not ready after ${formatDuration(elapsed)} (${tries(attempt)}): ${problem.message}` };
     }
     await sleep(intervalMs);
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : 'the run was stopped';
 }
 
 async function probeOnce(probe: z.infer<typeof readyProbe>, deps: ProbeDeps): Promise<{ message: string; final: boolean } | undefined> {
   try {
     const request = resolveRequest(probe.request, deps.scope, deps.defaults);
     const expect = probe.expect && interpolateDeep(probe.expect, deps.scope);
-    const response = await deps.http.send(request);
+    const response = await deps.http.send(withSignal(request, deps.signal));
     const failed = failedAssertions(evaluateHttpExpect(expect, response, deps.scope.redactor));
     if (failed.length === 0) return undefined;
     return { message: `${request.line} → ${assertionLine(failed[0] as (typeof failed)[number])}`, final: false };
@@ -71,7 +99,7 @@ export async function checkServedVersion(probe: z.infer<typeof versionProbe>, de
   }
   try {
     const request = resolveRequest(probe.request, deps.scope, deps.defaults);
-    const response = await deps.http.send(request);
+    const response = await deps.http.send(withSignal(request, deps.signal));
     let served: unknown;
     if (probe.header !== undefined) {
       served = headerValue(response.headers, probe.header)?.trim();
@@ -96,6 +124,10 @@ export async function checkServedVersion(probe: z.infer<typeof versionProbe>, de
     }
     throw error;
   }
+}
+
+function withSignal<T extends object>(request: T, signal: AbortSignal | undefined): T & { signal?: AbortSignal } {
+  return signal ? { ...request, signal } : request;
 }
 
 function isSha(text: string): boolean {

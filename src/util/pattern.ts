@@ -32,11 +32,13 @@ export function patternProblem(source: string): string | undefined {
 export interface PatternOptions {
   /** ^ and $ match at line boundaries. */
   multiline?: boolean;
+  /** Letters match either case (as Prometheus' and Alertmanager's (?i) does). */
+  caseInsensitive?: boolean;
 }
 
 /** Does `source` match anywhere in `text`? */
 export function patternTest(source: string, text: string, options: PatternOptions = {}): boolean {
-  return compile(source, options.multiline ? RE2JS.MULTILINE : 0).test(text);
+  return compile(source, (options.multiline ? RE2JS.MULTILINE : 0) | (options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0)).test(text);
 }
 
 /** The first match and its groups (undefined for a group that took no part), or null. */

@@ -2,7 +2,7 @@
 // deployment: every built-in passes against it, with the parameters the demo needs.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startDemoStaging, type DemoStaging } from '../../../examples/staging-server.ts';
-import { BUILTIN_NAMES } from '../../../src/manifest/builtins.ts';
+import { TARGET_BUILTIN_NAMES as BUILTIN_NAMES } from '../../../src/manifest/builtins.ts';
 import { contextFor, describeResults, LAB_PASSWORD, labParams, runAll, withOutcome, type TestContext } from './helpers.ts';
 
 let demo: DemoStaging;

@@ -5,7 +5,7 @@ import type { CheckContext } from '../../../src/checks/context.ts';
 import { runBuiltinCheck } from '../../../src/checks/builtin/index.ts';
 import type { CheckResult } from '../../../src/checks/result.ts';
 import { HttpClient } from '../../../src/http/client.ts';
-import { BUILTIN_NAMES, type BuiltinName } from '../../../src/manifest/builtins.ts';
+import { TARGET_BUILTIN_NAMES as BUILTIN_NAMES, type TargetBuiltinName as BuiltinName } from '../../../src/manifest/builtins.ts';
 import type { Redactor } from '../../../src/util/redact.ts';
 import { localhostCert, type PemPair } from '../../../test-support/certs.ts';
 import { startServer } from '../../../test-support/servers.ts';
@@ -28,7 +28,9 @@ export interface TestContext {
 export function contextFor(target: Target, overrides: Partial<CheckContext> = {}, env: Record<string, string> = { LAB_PASSWORD }): TestContext {
   const baseUrl = new URL(target.url);
   const http = new HttpClient({ perHost: 6, ca: target.caCert, allowedHosts: new Set([baseUrl.hostname]) });
-  const context: CheckContext = { ...checkContext({ http, baseUrl: target.url, env, signal: AbortSignal.timeout(60_000), ca: target.caCert }), ...overrides };
+  // A generous request timeout: on a busy machine a local answer can take seconds, and an
+  // outcome must not depend on machine speed (a test about timeouts sets its own).
+  const context: CheckContext = { ...checkContext({ http, baseUrl: target.url, env, signal: AbortSignal.timeout(60_000), ca: target.caCert, requestTimeoutMs: 30_000 }), ...overrides };
   return { context, redactor: context.redactor, close: () => http.close() };
 }
 
@@ -48,9 +50,10 @@ export function labParams(httpPort: number): Record<BuiltinName, Record<string, 
     'static-assets': {},
     health: { json: { '$.status': 'ok' } },
     tls: {},
-    // 20 samples can show an error rate under 20% (rule of three), not the seed's 0.1%; the
-    // p95 bound leaves room for a loaded test machine (the lab answers in a few ms).
-    'performance-slo': { samples: 20, concurrency: 5, warmup: 5, p95: '500ms', errorRate: '20%' },
+    // 20 samples can show an error rate under 20% (rule of three), not the seed's 0.1%. The
+    // p95 bound is above any request timeout, so no machine is too slow to pass it: a test that
+    // wants the latency bound to fail sets its own (and a lab delay above it).
+    'performance-slo': { samples: 20, concurrency: 5, warmup: 5, p95: '60s', errorRate: '20%' },
   };
 }
 

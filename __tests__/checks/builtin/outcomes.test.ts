@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { runBuiltinCheck } from '../../../src/checks/builtin/index.ts';
 import { parseHsts } from '../../../src/checks/builtin/headers.ts';
 import type { CheckResult } from '../../../src/checks/result.ts';
-import { BUILTIN_NAMES, type BuiltinName } from '../../../src/manifest/builtins.ts';
+import { TARGET_BUILTIN_NAMES as BUILTIN_NAMES, type TargetBuiltinName as BuiltinName } from '../../../src/manifest/builtins.ts';
 import { createCa, localhostCert, type PemPair } from '../../../test-support/certs.ts';
 import { startServer, type RunningServer } from '../../../test-support/servers.ts';
 import { contextFor, labParams, startCanned, type Canned, type TestContext } from './helpers.ts';
@@ -95,6 +95,12 @@ describe('django/debug-off and django/allowed-hosts', () => {
     const result = await run('django/allowed-hosts', { path: '/edge-502/' });
     expect(result.outcome).toBe('skip');
     expect(result.summary).toMatch(/^cannot tell: a bogus Host header was answered with 502/);
+  });
+
+  test('a path that answers 404 to the real host too proves nothing: error naming with.path', async () => {
+    const result = await run('django/allowed-hosts', { path: '/no-such-page/' });
+    expect(result.outcome).toBe('error');
+    expect(result.summary).toBe("cannot tell: /no-such-page/ answers 404 for the real host too, so the bogus Host's 404 proves nothing; set with.path to a page that exists");
   });
 
   test('a relative redirect means the app handled the bogus host: fail', async () => {
@@ -258,6 +264,14 @@ describe('csrf-active, cors, auth-required', () => {
     expect(preflight.summary).toMatch(/^the Origin https:\/\/prg-[0-9a-f]+\.example was reflected with credentials on OPTIONS \/preflight\/; restrict CORS_ALLOWED_ORIGINS \/ CORS_ALLOW_ALL_ORIGINS \(\+1 more\)$/);
   });
 
+  test('cors: a listed path that does not exist is not counted as checked, and a note says so', async () => {
+    routes.set('/cors-ok/', () => ok([], '{}'));
+    const result = await run('cors', { paths: ['/cors-ok/', '/cors-missing/'] });
+    expect(result.outcome).toBe('pass');
+    expect(result.summary).toBe('no credentialed access for a foreign Origin or Origin: null on 1 path that answered (of 2)');
+    expect(result.evidence.notes).toContain('/cors-missing/ answered GET with 404, so it shows only the CORS headers of an error page; list endpoints that exist in with.paths');
+  });
+
   test('auth-required: 401 and a login redirect pass; 404 and another redirect cannot tell', async () => {
     routes.set('/token-api/', () => ({ status: 401, headers: [['WWW-Authenticate', 'Token']], body: '{"detail":"Authentication credentials were not provided."}' }));
     routes.set('/dashboard/', () => ({ status: 302, headers: [['Location', '/accounts/login/?next=/dashboard/']] }));
@@ -312,6 +326,14 @@ describe('static-assets and health', () => {
     expect(result.outcome).toBe('error');
     expect(result.summary).toMatch(/^not enough samples to show errorRate < 0\.1%/);
     expect(result.evidence.facts).toMatchObject({ samples: 50, errors: 0 });
+  });
+
+  test('performance-slo whose samples were all redirects is an error naming the final URL, never a pass', async () => {
+    routes.set('/moved/', () => ({ status: 301, headers: [['Location', '/final/']], body: '' }));
+    const result = await run('performance-slo', { path: '/moved/', samples: 40, concurrency: 4, errorRate: '10%' });
+    expect(result.outcome).toBe('error');
+    expect(result.summary).toBe('all 40 samples answered 301 (it redirects to /final/); point it at the final URL');
+    expect(result.evidence.facts).toMatchObject({ statusCounts: '301: 40' });
   });
 
   test('invalid parameters are an error naming them', async () => {

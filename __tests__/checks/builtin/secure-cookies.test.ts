@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runBuiltinCheck } from '../../../src/checks/builtin/index.ts';
 import { createCa, type PemPair } from '../../../test-support/certs.ts';
 import { startDjangoLab, type DjangoLab, type LabProfile } from '../../../test-support/django-lab.ts';
-import { contextFor, LAB_PASSWORD } from './helpers.ts';
+import { parseSetCookie, responseCookies } from '../../../src/http/cookies.ts';
+import { contextFor, LAB_PASSWORD, startCanned } from './helpers.ts';
 
 const LOGIN = { path: '/accounts/login/', username: 'smoke', password: '{{ secrets.LAB_PASSWORD }}' };
 
@@ -62,6 +63,50 @@ describe('secure-cookies', () => {
     const loggedIn = await check({ sessionCookieInsecure: true }, { login: LOGIN });
     expect(loggedIn.result.outcome).toBe('fail');
     expect(loggedIn.result.summary).toBe('the session cookie sessionid has no Secure flag (set by /accounts/login/); set SESSION_COOKIE_SECURE = True');
+  });
+
+  test('the session cookie leads the summary, ahead of the CSRF cookie', async () => {
+    const { result } = await check({ sessionCookieInsecure: true, csrfCookieInsecure: true }, { login: LOGIN });
+    expect(result.outcome).toBe('fail');
+    expect(result.summary).toMatch(/^the session cookie sessionid has no Secure flag \(set by \/accounts\/login\/\); set SESSION_COOKIE_SECURE = True \(\+\d+ more\)$/);
+  });
+
+  test('Max-Age wins over a past Expires (RFC 6265 §5.3), and a nameless cookie is judged', async () => {
+    const site = await startCanned(ca, (_method, url) => {
+      if (new URL(url, 'http://x').pathname !== '/') return { status: 404 };
+      return {
+        status: 200,
+        headers: [
+          ['Content-Type', 'text/html'],
+          ['Set-Cookie', 'sessionid=abc; Secure; HttpOnly; SameSite=Lax; Path=/'],
+          // A year-long cookie, not a deletion: browsers keep it for Max-Age seconds.
+          ['Set-Cookie', 'tracking=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=31536000; Path=/'],
+        ],
+        body: '<h1>Home</h1>',
+      };
+    });
+    const nameless = await startCanned(ca, () => ({ status: 200, headers: [['Content-Type', 'text/html'], ['Set-Cookie', 'sessionid=abc; Secure; HttpOnly; SameSite=Lax'], ['Set-Cookie', 'trackerid123']], body: 'hi' }));
+    const one = contextFor(site);
+    const two = contextFor(nameless);
+    try {
+      const longLived = await runBuiltinCheck('secure-cookies', { paths: ['/'] }, one.context);
+      expect(longLived.outcome).toBe('fail');
+      expect(longLived.summary).toBe('the cookie tracking has no Secure flag (set by /); pass secure=True where tracking is set (response.set_cookie)');
+      const unnamed = await runBuiltinCheck('secure-cookies', { paths: ['/'] }, two.context);
+      expect(unnamed.outcome).toBe('fail');
+      expect(unnamed.summary).toBe('a nameless cookie has no Secure flag (set by /); pass secure=True where it is set, and give it a name (a Set-Cookie line without "=")');
+    } finally {
+      await Promise.all([one.close(), two.close(), site.close(), nameless.close()]);
+    }
+  });
+
+  test('parsing: deletion follows Max-Age when present, Expires only without it', () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    expect(parseSetCookie('a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60', now)?.deletion).toBe(false);
+    expect(parseSetCookie('a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Max-Age=0', now)?.deletion).toBe(true);
+    expect(parseSetCookie('a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT', now)?.deletion).toBe(true);
+    expect(parseSetCookie('a=1', now)?.deletion).toBe(false);
+    expect(responseCookies([['Set-Cookie', 'trackerid123']]).get('')).toMatchObject({ name: '', value: 'trackerid123', secure: false });
   });
 
   test('an insecure cookie fails even when no session cookie was seen', async () => {

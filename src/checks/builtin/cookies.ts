@@ -26,6 +26,14 @@ interface Seen {
 
 type Kind = 'session' | 'csrf' | 'other';
 
+/** Which findings lead the summary: a session cookie's exposure is the worst. */
+const SEVERITY: Record<Kind, number> = { session: 0, csrf: 1, other: 2 };
+
+/** `Set-Cookie: trackerid123` has no name, and browsers store it all the same. */
+function displayName(name: string): string {
+  return name === '' ? 'a nameless cookie' : name;
+}
+
 /**
  * Probes `paths` (default /, /accounts/login/, /admin/login/) and, with `login`, logs in
  * the way a browser does. Every Set-Cookie over https is judged: the session cookie
@@ -68,13 +76,13 @@ export function runSecureCookies(params: Params, context: CheckContext): Promise
     for (const path of paths) collect((await probe.send(`GET ${path}`, probe.url(path), { headers: { accept: ACCEPT_HTML }, cookies })).response);
     const loginProblem = params.login ? await logIn(probe, params.login, csrfName, cookies, jar, (response) => collect(response).some((entry) => kindOf(entry.cookie.name) === 'session')) : undefined;
 
-    const problems: string[] = [];
+    const problems: { kind: Kind; text: string }[] = [];
     const judged = new Set<string>();
     let sessionSeen: string | undefined;
     for (const { cookie, sameSiteWritten, where } of seen) {
       const name = cookie.name;
       if (cookie.deletion) {
-        probe.note(`${name} was deleted by ${where} (Max-Age=0 or a past expiry); deletions are not judged`);
+        probe.note(`${displayName(name)} was deleted by ${where} (Max-Age=0, or a past Expires without Max-Age); deletions are not judged`);
         continue;
       }
       if (ignored.has(name)) {
@@ -87,11 +95,12 @@ export function runSecureCookies(params: Params, context: CheckContext): Promise
       judged.add(key);
       const kind = kindOf(name);
       if (kind === 'session') sessionSeen ??= name;
-      probe.facts[`${name} (${kind}, set by ${where})`] = shape;
-      problems.push(...cookieProblems(cookie, kind, sameSiteWritten, where, name === sessionName || name === csrfName, probe));
+      probe.facts[`${displayName(name)} (${kind}, set by ${where})`] = shape;
+      problems.push(...cookieProblems(cookie, kind, sameSiteWritten, where, name === sessionName || name === csrfName, probe).map((text) => ({ kind, text })));
     }
 
-    if (problems.length > 0) return probe.result('fail', firstAndMore(problems));
+    // The most serious finding leads: the session cookie's, then the CSRF cookie's, then the rest.
+    if (problems.length > 0) return probe.result('fail', firstAndMore(problems.sort((a, b) => SEVERITY[a.kind] - SEVERITY[b.kind]).map((problem) => problem.text)));
     if (loginProblem !== undefined) {
       if (sessionSeen === undefined) return probe.result('error', `cannot check the session cookie: ${loginProblem}`);
       probe.note(`${loginProblem}; the session cookie the pages set was judged instead`);
@@ -104,7 +113,7 @@ export function runSecureCookies(params: Params, context: CheckContext): Promise
     }
     const live = seen.filter((entry) => !entry.cookie.deletion);
     const session = live.find((entry) => entry.cookie.name === sessionSeen) as Seen;
-    const others = [...new Set(live.map((entry) => entry.cookie.name))].filter((name) => name !== sessionSeen && !ignored.has(name));
+    const others = [...new Set(live.map((entry) => entry.cookie.name))].filter((name) => name !== sessionSeen && !ignored.has(name)).map(displayName);
     const also = others.length > 0 ? `; ${others.join(', ')} also fine` : '';
     return probe.result('pass', `session cookie ${sessionSeen}: ${describe(session.cookie, session.sameSiteWritten)}${also}`);
   });
@@ -126,7 +135,7 @@ const ATTRIBUTES = {
 
 function cookieProblems(cookie: ParsedCookie, kind: Kind, sameSiteWritten: boolean, where: string, djangoName: boolean, probe: Probe): string[] {
   const name = cookie.name;
-  const label = kind === 'session' ? `the session cookie ${name}` : kind === 'csrf' ? `the CSRF cookie ${name}` : `the cookie ${name}`;
+  const label = kind === 'session' ? `the session cookie ${name}` : kind === 'csrf' ? `the CSRF cookie ${name}` : name === '' ? 'a nameless cookie' : `the cookie ${name}`;
   // Django's own names (or the ones the manifest gives) have settings; other cookies are set by code.
   const fix = (key: keyof typeof ATTRIBUTES): string => {
     if (kind === 'other' && key === 'secure') return otherSecureFix(name);
@@ -148,6 +157,7 @@ function cookieProblems(cookie: ParsedCookie, kind: Kind, sameSiteWritten: boole
 function otherSecureFix(name: string): string {
   if (name === 'django_language') return 'set LANGUAGE_COOKIE_SECURE = True';
   if (name === 'messages') return 'set SESSION_COOKIE_SECURE = True (the messages cookie follows it)';
+  if (name === '') return 'pass secure=True where it is set, and give it a name (a Set-Cookie line without "=")';
   return `pass secure=True where ${name} is set (response.set_cookie)`;
 }
 

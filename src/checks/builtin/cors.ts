@@ -31,7 +31,10 @@ export function runCors(params: BuiltinParams<'cors'>, context: CheckContext): P
         for (const method of ['GET', 'OPTIONS']) {
           const preflight: Record<string, string> = method === 'OPTIONS' ? { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } : {};
           const { response, step } = await probe.send(`${method} ${path} (Origin: ${origin})`, url, { method, headers: { origin, accept: '*/*', ...preflight } });
-          if (method === 'GET' && isSuccess(response.status)) answered++;
+          if (method === 'GET' && origin === foreign) {
+            if (isSuccess(response.status)) answered++;
+            else probe.note(`${path} answered GET with ${response.status}, so it shows only the CORS headers of an error page; list endpoints that exist in with.paths`);
+          }
           const allowed = headerValues(response.headers, 'access-control-allow-origin').map((value) => value.trim());
           const credentials = headerValues(response.headers, 'access-control-allow-credentials').some((value) => value.trim().toLowerCase() === 'true');
           if (allowed.includes(origin)) {
@@ -54,6 +57,6 @@ export function runCors(params: BuiltinParams<'cors'>, context: CheckContext): P
       }
     }
     if (answered === 0) return probe.result('error', `cannot tell: none of ${paths.join(', ')} answered GET with 2xx; set with.paths to your API's URLs`);
-    return probe.verdict(problems, `no credentialed access for a foreign Origin or Origin: null on ${plural(paths.length, 'path')}`);
+    return probe.verdict(problems, `no credentialed access for a foreign Origin or Origin: null on ${plural(answered, 'path')} that answered${answered < paths.length ? ` (of ${paths.length})` : ''}`);
   });
 }

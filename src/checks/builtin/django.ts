@@ -53,8 +53,9 @@ export function runDebugOff(params: BuiltinParams<'django/debug-off'>, context: 
  * or an edge's 403/404/421, or an absolute redirect to another host (an edge sending
  * unknown hosts home); FAIL when the page is served (2xx), when the app redirected it
  * (a relative Location), or when the bogus host comes back in Location or the body.
- * Anything else (5xx, 401…) cannot tell: SKIP. A second request sends the real Host with
- * `X-Forwarded-Host: <bogus>`; a reflection there is a note.
+ * ERROR when the real Host gets the same 404 (the path is not there, so nothing was
+ * tested). Anything else (5xx, 401…) cannot tell: SKIP. A second request sends the real
+ * Host with `X-Forwarded-Host: <bogus>`; a reflection there is a note.
  */
 export function runAllowedHosts(params: BuiltinParams<'django/allowed-hosts'>, context: CheckContext): Promise<CheckResult> {
   return runProbe(context, async (probe) => {
@@ -94,6 +95,11 @@ export function runAllowedHosts(params: BuiltinParams<'django/allowed-hosts'>, c
       probe.judge(step, 'fail', 'redirected by the app');
       const where = written ? ` to ${written}` : '';
       return probe.result('fail', `a bogus Host header (${bogusHost}) was answered with ${status}${where}, so the app accepted it; ${ALLOWED_HOSTS_FIX}`);
+    }
+    if ((status === 404 || status === 410) && (forwarded.response.status === 404 || forwarded.response.status === 410)) {
+      // The real Host gets the same answer: the path is not there, so the 404 says nothing about ALLOWED_HOSTS.
+      probe.judge(step, 'error', 'cannot tell');
+      return probe.result('error', `cannot tell: ${path} answers ${forwarded.response.status} for the real host too, so the bogus Host's ${status} proves nothing; set with.path to a page that exists`);
     }
     if (status === 400 || status === 403 || status === 404 || status === 421) {
       probe.judge(step, 'pass', 'rejected');

@@ -14,6 +14,8 @@ import { runFrameOptions, runHsts, runNosniff } from './headers.ts';
 import { runHealth } from './health.ts';
 import { runHttpsRedirect } from './https-redirect.ts';
 import { runPerformanceSlo } from './performance.ts';
+import { runPostgresBackups, runPostgresForeignKeys, runPostgresLeastPrivilege, runPostgresSlowQueryLog, runPostgresSsl, runPostgresStatistics } from './postgres.ts';
+import { runAlertmanagerReceiver, runAlertRule, runSlo, runTargetUp } from './prometheus.ts';
 import { runStaticAssets } from './static-assets.ts';
 
 type Runners = { [Name in BuiltinName]: (params: BuiltinParams<Name>, context: CheckContext) => Promise<CheckResult> };
@@ -33,6 +35,16 @@ const RUNNERS: Runners = {
   health: runHealth,
   tls: (params, context) => runTlsCheck(tlsCheckFromBuiltin(params), context),
   'performance-slo': runPerformanceSlo,
+  'postgres/ssl': runPostgresSsl,
+  'postgres/least-privilege': runPostgresLeastPrivilege,
+  'postgres/slow-query-log': runPostgresSlowQueryLog,
+  'postgres/statistics': runPostgresStatistics,
+  'postgres/foreign-keys': runPostgresForeignKeys,
+  'postgres/backups': runPostgresBackups,
+  'prometheus/alert-rule': runAlertRule,
+  'prometheus/target-up': runTargetUp,
+  'prometheus/slo': runSlo,
+  'alertmanager/receiver': runAlertmanagerReceiver,
 };
 
 export async function runBuiltinCheck(name: BuiltinName, params: Record<string, unknown>, context: CheckContext): Promise<CheckResult> {

@@ -6,7 +6,11 @@ import { minSamplesForRate, runLoadCheck, type LoadCheck } from '../load.ts';
 import { parseRatio } from '../../manifest/units.ts';
 import type { CheckResult } from '../result.ts';
 
-/** The load check this built-in runs: `GET path`, status < 400 per sample, p95 and error-rate bounds. */
+/**
+ * The load check this built-in runs: `GET path`, a 2xx per sample (the load check's
+ * default: a redirect is not the page; all redirects is an error naming the URL to set),
+ * p95 and error-rate bounds.
+ */
 export function performanceLoadCheck(params: BuiltinParams<'performance-slo'>): LoadCheck {
   const errorRate = params.errorRate ?? '0.1%';
   // By default, measure enough to show the bound: with no errors in N samples the rate is
@@ -18,7 +22,6 @@ export function performanceLoadCheck(params: BuiltinParams<'performance-slo'>): 
     concurrency: params.concurrency ?? 10,
     warmup: params.warmup ?? 5,
     expect: {
-      status: { lt: 400 },
       latency: { p95: { lt: params.p95 ?? '200ms' } },
       errorRate: { lt: errorRate },
     },

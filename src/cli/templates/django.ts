@@ -19,6 +19,7 @@ export const DJANGO_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 # How an item is checked, strongest first:
 #   uses, http, tls, load, flow   requests to staging (target.url below)
 #   command                       a command in this repository (manage.py, the test suite)
+#   sql, metrics                  the staging database, Prometheus and Alertmanager (read-only)
 #   file                          a document in this repository (runbooks, policies)
 #   manual                        a person signs it off; \`owner\` is the role that does
 #
@@ -28,7 +29,11 @@ export const DJANGO_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 # What the job needs:
 #   env      STAGING_URL; DJANGO_PRODUCTION_SETTINGS, e.g. config.settings.production
 #   secrets  SMOKE_PASSWORD (the staging-only user "smoke"); DJANGO_SECRET_KEY and
-#            STAGING_DATABASE_URL (staging's values)
+#            STAGING_DATABASE_URL (staging's values: postgres://app:…@host:5432/db?sslmode=verify-full,
+#            the app's own role; the sql items only run read-only queries)
+#   env      PROMETHEUS_URL and ALERTMANAGER_URL for the monitoring items. Prometheus jobs are
+#            conventions: django (django-prometheus), postgres (postgres_exporter), celery,
+#            blackbox (blackbox_exporter probing the public endpoints)
 #   tools    Python with the requirements, bandit and pip-audit; flock; a database for the tests
 # Commands that say "production settings" import DJANGO_PRODUCTION_SETTINGS. A command gets
 # the job's ordinary variables (PATH, HOME, locale, CI, GITHUB_SHA, ...) and only what its
@@ -68,6 +73,10 @@ target:
 
 defaults:
   severity: blocking
+  # Database and monitoring checks read these. Without the secret or variable they are skipped,
+  # and each one says what to set.
+  sql: { url: "{{ secrets.STAGING_DATABASE_URL }}" }
+  metrics: { url: "{{ env.PROMETHEUS_URL }}", alertmanager: "{{ env.ALERTMANAGER_URL }}" }
   # Transport errors and 502/503/504 are retried; a pass after a retry shows as flaky.
   retry: { attempts: 2, backoff: 2s }
 
@@ -172,7 +181,8 @@ sections:
           - title: Strong database password
             manual: { owner: DBA }
           - title: Database user with limited permissions
-            manual: { owner: DBA, note: "The app's user owns its tables, and is not a superuser and cannot create databases." }
+            help: Connect Django with a role that is not a superuser, cannot create roles or databases, and owns only its schema.
+            uses: postgres/least-privilege
           - title: Enable SSL for database connections
             help: Set sslmode=require (or verify-full) in DATABASES OPTIONS, or ?sslmode=require in DATABASE_URL.
             command:
@@ -181,7 +191,8 @@ sections:
               env: *production-env
               expect: { output: { matches: "require|verify-ca|verify-full" } }
           - title: Regular database backups configured
-            manual: { owner: DBA }
+            help: Archive WAL continuously (archive_mode, pgBackRest or WAL-G) or use the provider's point-in-time recovery.
+            uses: postgres/backups
           - title: Backup encryption enabled
             manual: { owner: DBA }
 
@@ -240,9 +251,17 @@ sections:
             severity: advisory
             file: { path: docs/runbooks/migration-rollback.md }
           - title: Database indexes optimized
-            manual: { owner: DBA }
+            severity: advisory
+            help: Big tables read only by sequential scans want an index on the columns their queries filter by.
+            sql:
+              # Tables over 10,000 rows that are scanned sequentially and never through an index.
+              query: >-
+                select count(*) as tables, count(*) filter (where n_live_tup > 10000 and seq_scan > 100 and coalesce(idx_scan, 0) = 0) as unindexed
+                from pg_stat_user_tables
+              expect: { json: { "$[0].tables": { gt: 0 }, "$[0].unindexed": 0 } }
           - title: Foreign key constraints verified
-            manual: { owner: DBA }
+            severity: advisory
+            uses: postgres/foreign-keys
 
       - title: Data Integrity
         items:
@@ -251,16 +270,25 @@ sections:
           - title: Default system data loaded
             manual: { owner: backend lead }
           - title: Test data removed
-            manual: { owner: DBA }
+            severity: advisory
+            help: Delete the test accounts (and what they own) from the database before launch.
+            sql:
+              query: "select count(*) as n from auth_user where username ilike 'test%' or email ilike '%@example.com'"
+              expect: { json: { "$[0].n": 0 } }
           - title: Demo data cleaned
-            manual: { owner: DBA }
+            severity: advisory
+            help: Delete the demo and sample accounts before launch.
+            sql:
+              query: "select count(*) as n from auth_user where username ilike 'demo%' or username ilike 'sample%'"
+              expect: { json: { "$[0].n": 0 } }
           - title: Data validation rules active
             manual: { owner: backend lead }
 
       - title: Backup Strategy
         items:
           - title: Automated daily backups
-            manual: { owner: DBA }
+            severity: advisory
+            uses: postgres/backups
           - title: Backup retention policy (30 days)
             manual: { owner: DBA }
           - title: Backup restoration tested
@@ -268,7 +296,9 @@ sections:
           - title: Off-site backup storage
             manual: { owner: operations lead }
           - title: Backup monitoring alerts
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)backup|wal|archiv" }
 
   - title: Performance
     # Settings are read with commands, static files are checked from outside, and query work is
@@ -277,15 +307,19 @@ sections:
       - title: Database Optimization
         items:
           - title: Database indexes created
-            manual: { owner: DBA }
+            severity: advisory
+            uses: postgres/foreign-keys
+            with: { requireIndexes: true }
           - title: Query optimization completed
             manual: { owner: backend lead }
           - title: Connection pooling configured
             manual: { owner: DBA, note: "CONN_MAX_AGE, PgBouncer, or the pool option of Django 5.1+." }
           - title: Slow query logging enabled
-            manual: { owner: DBA }
+            severity: advisory
+            uses: postgres/slow-query-log
           - title: Database statistics updated
-            manual: { owner: DBA }
+            severity: advisory
+            uses: postgres/statistics
 
       - title: Caching
         items:
@@ -393,7 +427,9 @@ sections:
           - title: Sentry/error tracking configured
             manual: { owner: operations lead }
           - title: Error notifications enabled
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: alertmanager/receiver
+            with: { labels: { severity: critical } }
           - title: Error grouping configured
             manual: { owner: backend lead }
           - title: Performance monitoring
@@ -404,29 +440,52 @@ sections:
       - title: Application Monitoring
         items:
           - title: Uptime monitoring
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/target-up
+            with: { job: django }
           - title: Performance monitoring
-            manual: { owner: operations lead }
+            severity: advisory
+            metrics:
+              # django-prometheus records the latency of every view.
+              query: sum(rate(django_http_requests_latency_seconds_by_view_method_count[1h]))
+              expect: { value: { gt: 0 } }
           - title: Database monitoring
-            manual: { owner: DBA }
+            severity: advisory
+            uses: prometheus/target-up
+            with: { job: postgres }
           - title: API endpoint monitoring
-            manual: { owner: operations lead }
+            severity: advisory
+            metrics:
+              # blackbox_exporter probes the public endpoints; every probe must succeed.
+              query: probe_success{job="blackbox"}
+              expect: { value: 1 }
           - title: Celery task monitoring (if using)
             severity: advisory
-            manual: { owner: operations lead }
+            uses: prometheus/target-up
+            with: { job: celery }
 
       - title: Alerts
         items:
           - title: Error rate alerts
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)error.?rate|5xx|errors" }
           - title: Performance degradation alerts
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)latency|slow|response.?time|degrad" }
           - title: Database connection alerts
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)postgres|database|db.?conn" }
           - title: Disk space alerts
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)disk|filesystem" }
           - title: Memory usage alerts
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)memory|oom" }
 
   - title: Testing
     # The test suite, one run per kind of test. Each run uses the test_<kind>*.py files of every
@@ -531,6 +590,8 @@ sections:
           - title: SQL injection tests
             # A lone quote is harmless, but it must not reach SQL. A 500 or a database error
             # means SQL built from strings. A full scan (ZAP, sqlmap) needs permission and is not a gate.
+            # A 404 tests nothing and is reported as an error: probe an endpoint that exists.
+            help: Point the request at an endpoint of yours that filters on a query parameter (here /api/flights/?from=).
             http:
               request: GET /api/flights/?from=LHR%27&to=JFK
               expect:
@@ -663,7 +724,9 @@ sections:
           - title: Unsubscribe handling
             manual: { owner: backend lead }
           - title: Email delivery monitoring
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/alert-rule
+            with: { matches: "(?i)e-?mail|smtp|bounce" }
 
       - title: SMS Service (if using)
         items:
@@ -799,9 +862,13 @@ sections:
             # The same flow as "End-to-end booking flow" (a YAML alias).
             flow: *booking-flow
           - title: Monitoring active
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/target-up
+            with: { job: django }
           - title: Alerts configured
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: alertmanager/receiver
+            with: { labels: { severity: critical } }
           - title: Team notified
             # A message, not a gate. It stays so the checklist is complete.
             severity: advisory
@@ -891,7 +958,11 @@ sections:
           - title: Multiple server instances
             manual: { owner: operations lead }
           - title: Database replication
-            manual: { owner: DBA }
+            severity: advisory
+            help: No streaming replica is attached (managed databases may hide pg_stat_replication; then sign it off).
+            sql:
+              query: select count(*) as replicas from pg_stat_replication
+              expect: { json: { "$[0].replicas": { gte: 1 } } }
           - title: Session persistence
             manual: { owner: operations lead, note: "Sessions in the database or a shared cache, never in one instance's memory." }
           - title: Zero-downtime deployment
@@ -900,7 +971,8 @@ sections:
       - title: Backup & Recovery
         items:
           - title: Automated backups
-            manual: { owner: DBA }
+            severity: advisory
+            uses: postgres/backups
           - title: Backup verification
             manual: { owner: DBA }
           - title: Recovery testing
@@ -990,7 +1062,9 @@ sections:
           - title: Performance validated
             manual: { owner: operations lead }
           - title: Monitoring verified
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/target-up
+            with: { job: django }
 
       - title: Go-Live Preparation
         items:
@@ -1002,7 +1076,9 @@ sections:
           - title: Team on standby
             manual: { owner: release manager }
           - title: Monitoring active
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/target-up
+            with: { job: django }
           - title: Communication ready
             manual: { owner: release manager }
 
@@ -1020,7 +1096,9 @@ sections:
           - title: Team assembled
             manual: { owner: release manager }
           - title: Monitoring active
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/target-up
+            with: { job: django }
           - title: Communication channels open
             manual: { owner: release manager }
 
@@ -1035,7 +1113,14 @@ sections:
             # The same flow as "Smoke tests passed" (a YAML alias).
             flow: *smoke-tests
           - title: Monitor for errors
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/slo
+            with:
+              objective: error-rate
+              window: 1h
+              max: 1%
+              requests: django_http_responses_total_by_status_total
+              errors: django_http_responses_total_by_status_total{status=~"5.."}
           - title: Announce launch
             # A message, not a gate.
             severity: advisory
@@ -1044,9 +1129,18 @@ sections:
       - title: Post-Launch (T+2 hours)
         items:
           - title: Monitor error rates
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/slo
+            with:
+              objective: error-rate
+              window: 1h
+              max: 1%
+              requests: django_http_responses_total_by_status_total
+              errors: django_http_responses_total_by_status_total{status=~"5.."}
           - title: Check performance metrics
-            manual: { owner: operations lead }
+            severity: advisory
+            uses: prometheus/slo
+            with: { objective: latency, window: 1h, histogram: django_http_requests_latency_seconds_by_view_method, max: 200ms }
           - title: Verify critical flows
             # The same flow as "End-to-end booking flow" (a YAML alias).
             flow: *booking-flow
@@ -1067,7 +1161,9 @@ sections:
         items:
           - title: Uptime > 99.9%
             severity: advisory
-            manual: { owner: operations lead, note: "From the uptime monitor, over the last 30 days." }
+            metrics:
+              query: avg_over_time(up{job="django"}[30d])
+              expect: { value: { gte: 0.999 } }
           - title: Response time < 200ms (p95)
             severity: advisory
             load:
@@ -1088,7 +1184,9 @@ sections:
                 errorRate: { lt: 0.1% }
           - title: Database query time < 50ms
             severity: advisory
-            manual: { owner: DBA }
+            uses: prometheus/slo
+            # django-prometheus times every query (p95 over a day).
+            with: { objective: latency, window: 1d, histogram: django_db_query_duration_seconds, max: 50ms }
           - title: API success rate > 99%
             # The flight search calls Galileo. 300 requests is the fewest that can show under 1%.
             severity: advisory
@@ -1104,10 +1202,14 @@ sections:
         items:
           - title: Booking success rate > 95%
             severity: advisory
-            manual: { owner: product owner }
+            uses: prometheus/slo
+            # A counter the booking service exports: bookings_total{outcome="confirmed"|"failed"}.
+            with: { objective: availability, window: 7d, min: 95%, requests: bookings_total, errors: 'bookings_total{outcome="failed"}' }
           - title: Payment success rate > 98%
             severity: advisory
-            manual: { owner: finance }
+            uses: prometheus/slo
+            # A counter the payment service exports: payments_total{outcome="succeeded"|"failed"}.
+            with: { objective: availability, window: 7d, min: 98%, requests: payments_total, errors: 'payments_total{outcome="failed"}' }
           - title: Customer satisfaction > 4.5/5
             severity: advisory
             manual: { owner: support lead }
@@ -1116,7 +1218,13 @@ sections:
             manual: { owner: support lead }
           - title: System availability > 99.9%
             severity: advisory
-            manual: { owner: operations lead }
+            uses: prometheus/slo
+            with:
+              objective: availability
+              window: 30d
+              min: 99.9%
+              requests: django_http_responses_total_by_status_total
+              errors: django_http_responses_total_by_status_total{status=~"5.."}
 
   - title: 🔧 Post-Launch
     # Follow-ups after the launch. They are reported, but they never block.

@@ -1,0 +1,84 @@
+// The CLI's entry: an old Node gets one sentence and exit 2 (through the real bundle),
+// and each command evaluates only the modules it needs (recorded by a module hook while
+// the source runs in a real child process).
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { nodeTooOld } from '../../src/util/node-version.ts';
+import { startServer, type RunningServer } from '../../test-support/servers.ts';
+
+let dir: string;
+let staging: RunningServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'readiness-entry-'));
+  // Records every module the process loads and prints the list as it exits.
+  await writeFile(
+    join(dir, 'record.mjs'),
+    `import { registerHooks } from 'node:module';
+const loaded = [];
+registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'));
+`,
+  );
+  await writeFile(join(dir, 'http-only.yml'), 'version: 1\nsections:\n  - title: A\n    items:\n      - title: Home\n        http: { request: GET /, expect: { status: 200 } }\n');
+  staging = await startServer((_req, res) => res.end('ok'));
+});
+
+afterAll(async () => {
+  await staging.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Modules of this repository and packages the CLI source loaded for `args`, as repo-relative paths. */
+async function loadedBy(args: string[]): Promise<{ code: number | null; modules: string[] }> {
+  // Asynchronously: the staging server answers from this process.
+  const child = spawn(process.execPath, ['--import', join(dir, 'record.mjs'), 'src/cli/index.ts', ...args], { env: { PATH: process.env.PATH ?? '' } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  const line = stderr.split('\n').find((text) => text.startsWith('LOADED '));
+  if (line === undefined) throw new Error(`no module list: ${stderr}`);
+  const root = `file://${resolve('.')}/`;
+  const modules = (JSON.parse(line.slice('LOADED '.length)) as string[]).filter((url) => url.startsWith(root)).map((url) => url.slice(root.length));
+  return { code, modules };
+}
+
+describe('node version', () => {
+  test('below 24 is one sentence, found version included', () => {
+    expect(nodeTooOld('v20.11.1')).toBe('readiness-gate needs Node 24 or newer (found v20.11.1)');
+    expect(nodeTooOld('v23.9.0')).toBe('readiness-gate needs Node 24 or newer (found v23.9.0)');
+    expect(nodeTooOld('v24.0.0')).toBeUndefined();
+    expect(nodeTooOld('v26.1.0')).toBeUndefined();
+  });
+
+  test('the bundle on an old Node exits 2 with that sentence and no stack trace', () => {
+    // Node 24 runs the bundle, told it is Node 20 before the bundle starts.
+    const pretend = 'data:text/javascript,Object.defineProperty(process, "version", { value: "v20.11.1" })';
+    for (const args of [['--version'], ['run', '--manifest', 'none.yml']]) {
+      const child = spawnSync(process.execPath, ['--import', pretend, 'dist/cli.js', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+      expect({ code: child.status, stdout: child.stdout, stderr: child.stderr }).toEqual({ code: 2, stdout: '', stderr: 'readiness-gate needs Node 24 or newer (found v20.11.1)\n' });
+    }
+  });
+});
+
+describe('lazy loading', () => {
+  test('--version evaluates the entry and the version only', async () => {
+    const { code, modules } = await loadedBy(['--version']);
+    expect(code).toBe(0);
+    expect(modules.filter((path) => path.startsWith('src/')).sort()).toEqual(['src/cli/index.ts', 'src/cli/main.ts', 'src/util/node-version.ts', 'src/version.ts']);
+    expect(modules.filter((path) => path.startsWith('node_modules/'))).toEqual([]);
+  });
+
+  test('a run of http items loads the http check, not TLS, load, flows, commands or the built-ins', async () => {
+    const { code, modules } = await loadedBy(['run', '--manifest', join(dir, 'http-only.yml'), '--url', staging.url, '--format', 'json']);
+    expect(code).toBe(0);
+    expect(modules).toContain('src/checks/http.ts');
+    for (const unused of ['src/checks/tls.ts', 'src/checks/load.ts', 'src/checks/flow.ts', 'src/checks/command.ts', 'src/checks/builtin/index.ts', 'src/report/junit.ts', 'src/report/markdown.ts', 'src/cli/init.ts']) {
+      expect({ unused, loaded: modules.includes(unused) }).toEqual({ unused, loaded: false });
+    }
+  });
+});

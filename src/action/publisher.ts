@@ -150,8 +150,10 @@ export class Publisher {
 
   private conclusion(report: Report, workspace: string): Conclusion {
     const { verdict } = report;
+    // Reports published from an older run may lack `state`.
+    const state = verdict.state ?? (verdict.ready ? 'ready' : 'not-ready');
     return {
-      conclusion: verdict.state === 'ready' ? 'success' : verdict.state === 'awaiting-sign-off' ? 'action_required' : 'failure',
+      conclusion: state === 'ready' ? 'success' : state === 'awaiting-sign-off' ? 'action_required' : 'failure',
       externalId: `score=${verdict.score}`,
       title: plainText(verdict.headline),
       summary: summaryWithin(report, this.context),

@@ -52,7 +52,7 @@ describe('README recipes', () => {
     const names = new Set(workflows.map((workflow) => workflow.name).filter(Boolean));
     for (const workflow of workflows) {
       const on = typeof workflow.on === 'object' ? workflow.on : {};
-      const listened = ((on.workflow_run as { workflows?: string[] } | undefined)?.workflows ?? []) as string[];
+      const listened = ((on.workflow_run as { workflows?: string[] } | undefined)?.workflows ?? []);
       for (const name of listened) expect(names).toContain(name);
     }
   });

@@ -1,5 +1,6 @@
 // Entry of dist/index.js: the runner's environment and @actions/core, handed to runAction.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import * as core from '@actions/core';
 import { runAction } from './main.ts';
 
@@ -12,6 +13,8 @@ function readEvent(path: string | undefined): Record<string, unknown> {
   }
 }
 
+/** The whole action; @github/local-action imports this file and calls it. */
+export async function run(): Promise<void> {
 try {
   await runAction({
     env: process.env,
@@ -34,3 +37,7 @@ try {
   // Only a bug gets here; the check was already concluded with the reason.
   core.setFailed(`readiness-gate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 }
+}
+
+// The runner executes this file (dist/index.js); a tool that imports it calls run() itself.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await run();

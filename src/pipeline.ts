@@ -6,6 +6,7 @@ import { loadManifest, type ManifestError } from './manifest/load.ts';
 import type { RequestDefaults } from './checks/request.ts';
 import type { Scope } from './manifest/interpolate.ts';
 import { buildPlan, PlanError, type Plan, type PlanItem } from './plan/plan.ts';
+import { selectItems } from './plan/select.ts';
 import { HttpClient } from './http/client.ts';
 import { runCheck } from './checks/index.ts';
 import type { CheckContext } from './checks/context.ts';
@@ -48,6 +49,8 @@ export interface RunInput {
   today?: Date;
   /** Cancels the run (SIGTERM/SIGINT): checks stop, their processes are killed, the report says what finished. */
   signal?: AbortSignal;
+  /** Run only the items these ids or section titles name (`run --only`). */
+  only?: string[];
 }
 
 export type RunOutcome =
@@ -70,6 +73,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   let ca: string | undefined;
   try {
     plan = buildPlan(loaded.value, { ...(input.url !== undefined ? { url: input.url } : {}), env: input.env, git: input.git, redactor });
+    if (input.only) plan = { ...plan, items: selectItems(plan.items, input.only).selected };
     if (plan.target.caFile) ca = await readCa(plan.target.caFile, input.workspace);
   } catch (error) {
     if (error instanceof PlanError) return { status: 'unusable', message: redactor.text(error.message) };

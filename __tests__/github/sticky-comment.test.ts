@@ -69,7 +69,7 @@ describe('which comment is ours', () => {
     const other = comment(`${commentMarker(B)}\n\`\`\`\n${markerA}\n\`\`\``, bot);
     const fake = await start({ comments: { 7: [human, other] } });
     const target: StickyTarget = { github: client(fake, 'ghs_x'), repo: { owner: 'acme', repo: 'travel' }, pull: 7, manifest: A, author: ACTIONS_BOT };
-    const state = { sha: SHA, digest: 'd', outcomes: {} };
+    const state = { sha: SHA, digest: 'd', bad: [], more: 0, history: [] };
     const outcome = await upsertStickyComment(target, { body: `${markerA}\nnew`, state, existing: await findStickyComments(target), create: true });
     expect(outcome.action).toBe('created');
     const edits = fake.requests.filter((request) => request.method === 'PATCH' || request.method === 'DELETE');

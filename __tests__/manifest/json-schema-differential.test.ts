@@ -225,6 +225,25 @@ const KNOWN_CASES: Record<string, Json> = {
     target: { version: { request: 'GET /version', json: '$.sha', header: 'x-version', equals: 'abc' } },
     sections: [{ title: 'S', items: [{ title: 'm', manual: {} }] }],
   },
+  'a role with neither users nor teams': { version: 1, policy: { roles: { sre: { users: [] } } }, sections: [{ title: 'S', items: [{ title: 'm', manual: {} }] }] },
+  'metrics credentials with a username only': {
+    version: 1,
+    defaults: { metrics: { auth: { username: 'u' } } },
+    sections: [{ title: 'S', items: [{ title: 'm', manual: {} }] }],
+  },
+  'a latency objective without a histogram': {
+    version: 1,
+    sections: [{ title: 'S', items: [{ title: 'o', uses: 'prometheus/slo', with: { objective: 'latency', max: '200ms' } }] }],
+  },
+  'an error-rate objective whose max is a duration': {
+    version: 1,
+    sections: [{ title: 'S', items: [{ title: 'o', uses: 'prometheus/slo', with: { objective: 'error-rate', requests: 'r', errors: 'e', max: '200ms' } }] }],
+  },
+  'a waiver whose reason is spaces': {
+    version: 1,
+    waivers: [{ item: 'm', reason: '   ', expires: '2030-01-01' }],
+    sections: [{ title: 'S', items: [{ title: 'm', manual: {} }] }],
+  },
   'duplicate ids': { version: 1, sections: [{ title: 'S', items: [{ title: 'a', id: 'x', manual: {} }, { title: 'b', id: 'x', manual: {} }] }] },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { codeBlock, escapeInline, inlineCode, REFERENCE_BREAKER, singleLine, truncate } from '../../src/report/escape.ts';
+import { codeBlock, escapeInline, inlineCode, inlineHtml, inlineMarkdown, plainText, REFERENCE_BREAKER, singleLine, truncate } from '../../src/report/escape.ts';
 
 /** An @ directly followed by a name character is what GitHub turns into a mention. */
 const LIVE_MENTION = /@[A-Za-z0-9]/;
@@ -127,5 +127,28 @@ describe('inlineCode', () => {
     expect(inlineCode('a\nb')).toBe('`a b`');
     expect(codeSpanContent(inlineCode('y'.repeat(500), 20))).toHaveLength(20);
     expect(inlineCode('')).toBe('` `');
+  });
+});
+
+describe('titles written with `code`', () => {
+  const headline = 'Not ready: 2 blocking items failed (`DEBUG = False` in production, `X_FRAME_OPTIONS = \'DENY\'`) — got <b>@octocat</b>';
+
+  test('markdown keeps code spans as code and escapes the rest', () => {
+    expect(inlineMarkdown(headline)).toBe(
+      "Not ready: 2 blocking items failed (`DEBUG = False` in production, `X_FRAME_OPTIONS = 'DENY'`) — got &lt;b&gt;@\u200Doctocat&lt;/b&gt;",
+    );
+    // A span that is never closed is text, escaped.
+    expect(inlineMarkdown('a `b')).toBe('a \\`b');
+    // Hostile text inside a span stays inside it.
+    expect(inlineMarkdown('`x` ``` fence <script>')).toBe('`x` \\`\\`\\` fence &lt;script&gt;');
+  });
+
+  test('HTML (a <summary>) turns them into <code>', () => {
+    expect(inlineHtml('Set `DEBUG` <now> @team')).toBe('Set <code>DEBUG</code> &lt;now&gt; @\u200Dteam');
+  });
+
+  test('plain text (a check run title, a log) drops the backticks', () => {
+    expect(plainText(headline)).toBe("Not ready: 2 blocking items failed (DEBUG = False in production, X_FRAME_OPTIONS = 'DENY') — got <b>@octocat</b>");
+    expect(plainText('``a `b` c``')).toBe('a `b` c');
   });
 });

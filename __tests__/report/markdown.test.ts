@@ -27,7 +27,7 @@ describe('renderMarkdown: content', () => {
     expect(heading).toBe('## ❌ Not ready · Production readiness');
     expect(headline).toBe('**Not ready: 3 blocking items failed**');
     expect(counts).toBe(
-      '✅ **2** passed · ❌ **4** failed · ⚠️ **1** error · 🔁 1 flaky · ⏭ 1 skipped · ⏳ 1 pending · ✍️ 1 signed · score **40%** · target `https://staging.example.com`',
+      '✅ **2** passed · ❌ **2** failed · ⚠️ **1** error · ⚠️ **2** warnings · 🔁 1 flaky · ⏭ 1 skipped · ⏳ 1 pending · ✍️ 1 signed · score **40%** · target `https://staging.example.com`',
     );
     expect(markdown).toContain('\n> ⚠️ staging answered 503 &lt;script&gt;');
   });
@@ -41,7 +41,7 @@ describe('renderMarkdown: content', () => {
   test('lists what needs attention first: blocking, then advisory, then flaky', () => {
     expect(needsAttention(fixtureReport()).map((entry) => entry.id)).toEqual(['ssl-redirect', 'rate-limit', 'checkout', 'frame-options', 'migrate-check', 'cors']);
     const attention = markdown.indexOf('## Needs attention (6)');
-    const checklist = markdown.indexOf('\n## Security\n');
+    const checklist = markdown.indexOf('\n## Checklist\n');
     expect(attention).toBeGreaterThan(0);
     expect(checklist).toBeGreaterThan(attention);
     const order = ['**`SECURE_SSL_REDIRECT = True`**', '**API rate limiting enabled**', '**Checkout flow works**', "**`X_FRAME_OPTIONS = 'DENY'`**", '**No unapplied migrations**', '**CORS properly configured**'].map(
@@ -59,7 +59,10 @@ describe('renderMarkdown: content', () => {
     expect(needsAttention(report).map((entry) => entry.id)).toEqual(['sign', 'adv', 'flaky']);
     const text = renderMarkdown(report);
     expect(text).toContain('- [ ] **Runbook reviewed** — pending summary of sign\n  - ⏳ sign-off pending · **blocking** · Ops · owner: @\u200Dsre · 120ms');
-    expect(text).toContain('- [ ] Runbook reviewed — ⏳ pending (@\u200Dsre) · required');
+    // Pending sign-offs are listed by who must act, not in their section.
+    expect(text).toContain('### Who must act\n\n- **@\u200Dsre** — 1 sign-off pending (**1 required**)\n');
+    expect(text).toContain('<details><summary>⏳ @\u200Dsre — 1 item · 1 required</summary>\n\n- [ ] Runbook reviewed — **required**\n\n</details>');
+    expect(text).toContain('<details><summary>Ops — 0 of 3 passed · ⚠️ 1 warning · ⏳ 1 pending</summary>\n\n- [x] Flaky one — 🔁 flaky\n- [ ] Advisory one — ⚠️ error · advisory\n- [ ] 1 sign-off pending (listed by owner)\n');
   });
 
   test('shows an attention item with its summary, place, owner and help', () => {
@@ -74,7 +77,8 @@ describe('renderMarkdown: content', () => {
   test('puts evidence in <details> with a blank line after the summary', () => {
     const opened = markdown.split('<details><summary>Evidence</summary>\n\n').length - 1;
     expect(opened).toBe(4);
-    expect(markdown.split('<details>').length - 1).toBe(4);
+    // The others fold the three sections and the one owner's pending sign-offs.
+    expect(markdown.split('<details>').length - 1).toBe(4 + 3 + 1);
     expect(markdown).toContain('**Request:** `GET http://staging.example.com/`');
     expect(markdown).toContain('- status: expected `one of [301, 308]`, got `200`');
     // A passing assertion is not evidence of the failure.
@@ -87,37 +91,70 @@ describe('renderMarkdown: content', () => {
   });
 
   test('renders the checklist in manifest order with sub-section headings and outcome markers', () => {
-    const checklist = markdown.slice(markdown.indexOf('\n## Security\n'));
+    const checklist = markdown.slice(markdown.indexOf('\n## Checklist\n'));
     expect(checklist).toContain(
       [
-        '## Security',
+        '## Checklist',
+        '',
+        '<details><summary>Security — 1 of 5 passed · ❌ 2 blocking · ⚠️ 1 warning</summary>',
         '',
         '### Django Security Settings',
         '',
         '- [x] `DEBUG = False` in production',
         '- [ ] `SECURE_SSL_REDIRECT = True` — ❌ failed',
-        "- [ ] `X_FRAME_OPTIONS = 'DENY'` — ❌ failed · advisory",
+        // Advisory failures never block: a warning, not red.
+        "- [ ] `X_FRAME_OPTIONS = 'DENY'` — ⚠️ failed · advisory",
         '',
         '### API Security',
         '',
         '- [ ] API rate limiting enabled — ⚠️ error',
         '- [x] CORS properly configured — 🔁 flaky',
         '',
-        '---',
+        '</details>',
         '',
-        '## Database',
+        '<details><summary>Database — 1 of 4 passed · ⏳ 1 pending</summary>',
         '',
         '- [x] All migrations applied',
         '- [ ] Backup restoration tested — ⏭ skipped: needs BACKUP\\_URL',
-        '- [ ] Migration rollback plan documented — ⏳ pending (@\u200Ddba-team)',
         '- [x] Off-site backup storage — ✍️ signed: signed by @\u200Dalice',
+        '- [ ] 1 sign-off pending (listed by owner)',
+        '',
+        '</details>',
       ].join('\n'),
     );
-    expect(checklist).toContain('## Performance\n\n### Smoke tests\n\n- [ ] Checkout flow works — ❌ failed');
+    expect(checklist).toContain('<details><summary>Performance — 0 of 2 passed · ❌ 1 blocking · ⚠️ 1 warning</summary>\n\n### Smoke tests\n\n- [ ] Checkout flow works — ❌ failed');
+    expect(checklist).toContain('## Pending sign-offs\n\n<details><summary>⏳ @\u200Ddba-team — 1 item</summary>\n\n- [ ] Migration rollback plan documented\n\n</details>');
   });
 
   test('ends with the tool, the manifest and a link to the run', () => {
     expect(markdown.endsWith(`<sub>readiness-gate 0.1.0 · \`.github/readiness.yml\` · 4.32s · [full run](${RUN_URL})</sub>\n`)).toBe(true);
+  });
+
+  test('a headline that quotes `code` titles shows them as code, and the rest escaped', () => {
+    const report = fixtureReport();
+    report.verdict.headline = 'Not ready: 1 blocking item failed (`SECURE_SSL_REDIRECT = True`) — <b>@octocat</b>';
+    expect(lines(renderMarkdown(report))[2]).toBe('**Not ready: 1 blocking item failed (`SECURE_SSL_REDIRECT = True`) — &lt;b&gt;@\u200Doctocat&lt;/b&gt;**');
+  });
+
+  test('advisory failures on a ready verdict are warnings, never red', () => {
+    const ready = reportFrom([
+      {
+        title: 'Only',
+        items: [item({ id: 'a', title: 'A', sections: ['Only'], outcome: 'pass' }), item({ id: 'w', title: 'Nice to have', sections: ['Only'], outcome: 'fail', severity: 'advisory' })],
+        sections: [],
+      },
+    ]);
+    const text = renderMarkdown(ready);
+    expect(text.startsWith('## ✅ Ready\n')).toBe(true);
+    expect(text).not.toContain('❌');
+    expect(text).toContain('✅ **1** passed · ⚠️ **1** warning · score');
+    expect(text).toContain('- [ ] **Nice to have** — fail summary of w\n  - ⚠️ failed · advisory · Only · 120ms');
+    expect(text).toContain('<details><summary>Only — 1 of 2 passed · ⚠️ 1 warning</summary>');
+  });
+
+  test('the footer points at report.html among the run artifacts', () => {
+    const text = renderMarkdown(fixtureReport(), { runUrl: RUN_URL, htmlReport: 'readiness-report/report.html' });
+    expect(text.trimEnd().endsWith(`· [full run](${RUN_URL}) · HTML report: \`readiness-report/report.html\` in the [run's artifacts](${RUN_URL}#artifacts)</sub>`)).toBe(true);
   });
 
   test('a ready report has no attention section', () => {
@@ -125,7 +162,7 @@ describe('renderMarkdown: content', () => {
     const text = renderMarkdown(ready);
     expect(text.startsWith('## ✅ Ready\n')).toBe(true);
     expect(text).not.toContain('Needs attention');
-    expect(text).toContain('## Only\n\n- [x] A\n');
+    expect(text).toContain('<details><summary>Only — 1 of 1 passed</summary>\n\n- [x] A\n\n</details>');
   });
 
   test('collapsePassing folds the plain passes of each section into one line', () => {
@@ -153,7 +190,7 @@ describe('renderMarkdown: size budget', () => {
     items.push(item({ id: 'bad', title: 'The one failure', sections: ['Big'], outcome: 'fail' }));
     const markdown = renderMarkdown(reportFrom([{ title: 'Big', items, sections: [] }]));
     expect(markdown.length).toBeLessThanOrEqual(DEFAULT_MAX_LENGTH);
-    expect(markdown).toContain('## Big\n\n- [x] 1500 passed items\n- [ ] The one failure — ❌ failed');
+    expect(markdown).toContain('<details><summary>Big — 1500 of 1501 passed · ❌ 1 blocking</summary>\n\n- [x] 1500 passed items\n- [ ] The one failure — ❌ failed');
     expect(markdown).not.toContain('truncated');
   });
 
@@ -200,6 +237,6 @@ describe('renderMarkdown: sections', () => {
       sections: [{ title: 'B', items: [], sections: [{ title: 'C', items: [item({ id: 'c', title: 'Deep item', sections: ['A', 'B', 'C'], outcome: 'pass' })], sections: [] }] }],
     };
     const markdown = renderMarkdown(reportFrom([deep]));
-    expect(markdown).toContain('## A\n\n### B\n\n#### C\n\n- [x] Deep item\n');
+    expect(markdown).toContain('<details><summary>A — 1 of 1 passed</summary>\n\n### B\n\n#### C\n\n- [x] Deep item\n');
   });
 });

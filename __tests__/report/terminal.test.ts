@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { progressLine, renderTerminal, shouldUseColor } from '../../src/report/terminal.ts';
-import { fixtureReport } from './fixture.ts';
+import { finishedLine, progressLine, renderLogGroups, renderTerminal, shouldUseColor } from '../../src/report/terminal.ts';
+import { fixtureReport, hugeReport } from './fixture.ts';
 
 // ESC, CSI and OSC introducers: any of them means the text drives the terminal.
 // eslint-disable-next-line no-control-regex -- control characters are what this matches
@@ -33,7 +33,10 @@ describe('renderTerminal', () => {
     expect(lines).toContain('    ~ CORS properly configured');
     expect(lines).toContain('Database');
     expect(lines).toContain('  ⏭ Backup restoration tested');
-    expect(lines).toContain('  ⏳ Migration rollback plan documented');
+    // A pending sign-off is counted in its section, listed by owner after the checklist.
+    expect(lines).toContain('  ⏳ 1 sign-off pending');
+    expect(lines).not.toContain('  ⏳ Migration rollback plan documented');
+    expect(renderTerminal(fixtureReport(), { color: false, verbose: true }).split('\n')).toContain('  ⏳ Migration rollback plan documented');
     expect(lines).toContain('  ✔ Off-site backup storage');
     expect(lines).toContain('  Smoke tests');
   });
@@ -58,6 +61,79 @@ describe('renderTerminal', () => {
       '✘ Not ready: 3 blocking items failed',
       '',
     ]);
+  });
+});
+
+describe('renderTerminal: the recap after the checklist', () => {
+  const lines = renderTerminal(fixtureReport(), { color: false }).split('\n');
+
+  test('pending sign-offs one line per owner, then what failed or was not checked, blocking first', () => {
+    const start = lines.indexOf('Pending sign-offs');
+    expect(start).toBeGreaterThan(lines.indexOf('  Smoke tests'));
+    expect(lines.slice(start, start + 2)).toEqual(['Pending sign-offs', '  ⏳ @dba-team: 1']);
+    const failed = lines.indexOf('Failed or not checked');
+    expect(failed).toBeGreaterThan(start);
+    const recap = lines.slice(failed + 1, failed + 6);
+    expect(recap.map((line) => line.slice(0, line.indexOf(' — ')))).toEqual([
+      '  ✘ blocking SECURE_SSL_REDIRECT = True',
+      '  ! blocking API rate limiting enabled',
+      '  ✘ blocking Checkout flow works',
+      "  ✘ advisory X_FRAME_OPTIONS = 'DENY'",
+      '  ✘ advisory No unapplied migrations',
+    ]);
+    expect(recap.every((line) => line.length <= 180)).toBe(true);
+  });
+
+  test('with many items the recap is still one line per failure', () => {
+    const report = hugeReport(600, 10);
+    const text = renderTerminal(report, { color: false });
+    const recap = text.slice(text.indexOf('Failed or not checked'));
+    expect(recap.split('\n').filter((line) => line.startsWith('  ✘ blocking'))).toHaveLength(150);
+  });
+});
+
+describe('renderLogGroups: the checklist in the Actions log', () => {
+  const log = renderLogGroups(fixtureReport());
+  const lines = log.split('\n');
+
+  test('one ::group:: per top-level section, its title saying how it went', () => {
+    expect(lines.filter((line) => line.startsWith('::group::'))).toEqual([
+      '::group::Security — 1 of 5 passed · 2 blocking · 1 warning',
+      '::group::Database — 1 of 4 passed · 1 pending',
+      '::group::Performance — 0 of 2 passed · 1 blocking · 1 warning',
+    ]);
+    expect(lines.filter((line) => line === '::endgroup::')).toHaveLength(3);
+    expect(lines.slice(lines.indexOf('::group::Database — 1 of 4 passed · 1 pending'), lines.indexOf('::group::Database — 1 of 4 passed · 1 pending') + 7)).toEqual([
+      '::group::Database — 1 of 4 passed · 1 pending',
+      '✔ All migrations applied',
+      '⏭ Backup restoration tested',
+      '    needs BACKUP_URL',
+      '✔ Off-site backup storage',
+      '⏳ 1 sign-off pending',
+      '::endgroup::',
+    ]);
+    expect(log).toContain('\nPending sign-offs\n  ⏳ @dba-team: 1');
+    // The action logs the failures after its headline; the recap can say them too.
+    expect(log).not.toContain('Failed or not checked');
+    expect(renderLogGroups(fixtureReport(), { failures: true })).toContain('\nFailed or not checked\n  ✘ blocking SECURE_SSL_REDIRECT = True — ');
+  });
+
+  test('no line is a workflow command but the groups: text with "::" cannot start one', () => {
+    const report = fixtureReport();
+    const first = report.sections[0]?.sections[0];
+    if (first) first.title = '::error::owned';
+    const text = renderLogGroups(report);
+    const commands = text.split('\n').filter((line) => /^\s*::/.test(line));
+    expect(commands.every((line) => line.startsWith('::group::') || line === '::endgroup::')).toBe(true);
+    expect(text).toContain(':\u200B:error:\u200B:owned');
+    expect(text).not.toMatch(ANSI);
+  });
+});
+
+describe('finishedLine', () => {
+  test('one line per finished item, its outcome and why', () => {
+    expect(finishedLine({ title: '`DEBUG = False`' }, { outcome: 'pass', summary: 'ok', durationMs: 120 }, 3, 267)).toBe('[  3/267] ✔ DEBUG = False (120ms)');
+    expect(finishedLine({ title: 'HSTS' }, { outcome: 'fail', summary: 'header missing\n\u001b[2J', durationMs: 1500 }, 10, 12)).toBe('[10/12] ✘ HSTS — header missing [2J (1.5s)');
   });
 });
 

@@ -39,18 +39,20 @@ export async function gatherPolicy({ github, teams, context, checkName, manifest
   let source: PolicyInput['source'] = 'manifest';
   let baseline: PolicyInput['baseline'];
 
-  if (context.pullRequest) {
-    pull = await fetchPull(github, context.repo, context.pullRequest.number);
+  // A merge group is judged by the sign-offs of the pull request it queues.
+  const pullNumber = context.pullRequest?.number ?? context.queuedPull;
+  if (pullNumber !== undefined) {
+    pull = await fetchPull(github, context.repo, pullNumber);
     source = 'base branch';
     const base = await basePolicy(github, context, manifestPath, pull);
     if (base.status === 'ok') {
       policy = resolvePolicy(base.policy);
       if (JSON.stringify(base.policy ?? null) !== JSON.stringify(headPolicy ?? null)) {
-        notes.push({ code: 'policy-changed-in-pr', message: `this pull request changes \`policy\` in ${manifestPath}; the policy of ${pull.baseRef} applies until the change is merged` });
+        notes.push({ code: 'policy-changed-in-pr', message: `this pull request changes the policy in ${manifestPath}; the policy of ${pull.baseRef} applies until the change is merged` });
       }
     } else if (base.status === 'missing') {
       policy = undefined;
-      if (headPolicy) notes.push({ code: 'policy-changed-in-pr', message: `this pull request adds \`policy\` (${manifestPath} does not exist on ${pull.baseRef}); it applies once merged` });
+      if (headPolicy) notes.push({ code: 'policy-changed-in-pr', message: `this pull request adds a policy (${manifestPath} does not exist on ${pull.baseRef}); it applies once merged` });
     } else {
       // Fail closed: the roles are unknown, so nobody can sign.
       policy = headPolicy ? { roles: {}, via: 'review', invalidateOnPush: true, distinctPeople: false } : undefined;

@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import type { RunOutcome } from '../pipeline.ts';
 import { formatError, type ManifestError } from '../manifest/load.ts';
 import { renderMarkdown } from '../report/markdown.ts';
-import { codeBlock } from '../report/escape.ts';
+import { codeBlock, plainText } from '../report/escape.ts';
+import { renderLogGroups } from '../report/terminal.ts';
 import { composeComment, composeStoppedComment, type CommentState } from '../report/comment.ts';
 import { allItems, type Report } from '../report/model.ts';
 import { writeReports } from '../report/files.ts';
@@ -83,7 +84,8 @@ export class Publisher {
     const { report } = outcome;
     const { io, inputs } = this;
 
-    io.info(report.verdict.headline);
+    io.info(renderLogGroups(report));
+    io.info(plainText(report.verdict.headline));
     for (const item of allItems(report).filter((entry) => entry.outcome === 'fail' || entry.outcome === 'error')) {
       io.info(`  ${item.outcome === 'fail' ? '✘' : '!'} ${item.title}: ${item.summary}`);
     }
@@ -105,7 +107,7 @@ export class Publisher {
     });
     if (!cancelled) await conclude();
 
-    await io.writeSummary(renderMarkdown(report, { maxLength: SUMMARY_LIMIT, sha: this.context.sha, ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}) }));
+    await io.writeSummary(renderMarkdown(report, { maxLength: SUMMARY_LIMIT, sha: this.context.sha, htmlReport: join(inputs.reportDir, 'report.html'), ...(this.context.runUrl ? { runUrl: this.context.runUrl } : {}) }));
     this.outputs(report, relative(workspace, reportPath) || reportPath, commentUrl);
 
     if (cancelled && this.cancel) io.setFailed(`Cancelled: ${cancelReason(this.cancel)}`);
@@ -151,7 +153,7 @@ export class Publisher {
     return {
       conclusion: verdict.state === 'ready' ? 'success' : verdict.state === 'awaiting-sign-off' ? 'action_required' : 'failure',
       externalId: `score=${verdict.score}`,
-      title: verdict.headline,
+      title: plainText(verdict.headline),
       summary: summaryWithin(report, this.context),
       annotations: itemAnnotations(report, workspace),
     };

@@ -7,6 +7,7 @@ import { redactDeep, type Redactor } from '../util/redact.ts';
 import type { Assertion, ResponseEvidence } from './result.ts';
 import { evaluate, show, type ValueKind } from './predicates.ts';
 import { jsonPathValue } from './jsonpath.ts';
+import { patternExec } from '../util/pattern.ts';
 import { JsonPathError } from '../manifest/jsonpath.ts';
 
 /**
@@ -128,7 +129,9 @@ function jsonAssertions(paths: Record<string, Predicate>, response: HttpResponse
       throw error;
     }
     const result = evaluate(predicate, actual);
-    return { subject: path, expected: result.expected, actual: show(redactDeep(actual, redactor)), ok: result.ok };
+    // An empty list holds nothing to redact, and a copy would lose its "selected no node" mark.
+    const shown = Array.isArray(actual) && actual.length === 0 ? actual : redactDeep(actual, redactor);
+    return { subject: path, expected: result.expected, actual: show(shown), ok: result.ok };
   });
 }
 
@@ -191,18 +194,19 @@ export function bodyFocus(predicate: Predicate, body: string): { index: number; 
     if (found) return found;
   }
   if (predicate.matches !== undefined) {
-    const match = safeMatch(predicate.matches, body);
-    if (match) return { index: match.index, length: match[0].length };
+    const matched = safeMatch(predicate.matches, body);
+    if (matched !== undefined) return at(matched);
   }
   if (predicate.not !== undefined) return bodyFocus(predicate.not, body);
   return undefined;
 }
 
-function safeMatch(pattern: string, text: string): RegExpExecArray | null {
+/** The text the pattern matches first (RE2: linear time on a hostile body), or undefined. */
+function safeMatch(pattern: string, text: string): string | undefined {
   try {
-    return new RegExp(pattern).exec(text);
+    return patternExec(pattern, text)?.[0];
   } catch {
-    return null;
+    return undefined;
   }
 }
 

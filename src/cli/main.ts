@@ -5,6 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ManifestError } from '../manifest/load.ts';
+import type { LocatedItem } from '../manifest/ids.ts';
 import type { Report } from '../report/model.ts';
 import { VERSION } from '../version.ts';
 
@@ -35,15 +37,20 @@ Run "readiness-gate <command> --help" for a command's options.
 Exit codes: 0 ready, 1 not ready, 2 usage or manifest error.
 `,
   run: `Usage: readiness-gate run [--manifest FILE] [--url URL] [--format FORMAT] [--out DIR]
+                          [--only ID|SECTION]... [--list] [--verbose]
 
-Runs every item of the manifest and prints the checklist.
+Runs every item of the manifest and prints the checklist, then a recap of what
+failed or could not be checked. Without a terminal, one line per item as it finishes.
 
 Options:
   -m, --manifest FILE   the manifest (default ${DEFAULT_MANIFEST})
   -u, --url URL         the staging URL; overrides target.url
   -f, --format FORMAT   terminal (default), markdown, json or junit
-  -o, --out DIR         also write report.json, report.md and junit.xml to DIR
+  -o, --out DIR         also write report.json, report.md, report.html and junit.xml to DIR
       --sha SHA         the commit under test, for {{ git.sha }} (default: $GITHUB_SHA)
+      --only ID|SECTION run only this item (by id) or section (by title); repeatable
+      --list            list the items (id, kind, section, title) without running them
+      --verbose         list every pending sign-off instead of one line per owner
   -h, --help            this help
 
 Secrets: {{ secrets.NAME }} reads the environment variable NAME and is redacted.
@@ -120,6 +127,9 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     format: { type: 'string', short: 'f' },
     out: { type: 'string', short: 'o' },
     sha: { type: 'string' },
+    only: { type: 'string', multiple: true },
+    list: { type: 'boolean' },
+    verbose: { type: 'boolean' },
   });
   if (values.help) {
     io.stdout.write(HELP.run);
@@ -130,11 +140,35 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const manifestFile = values.manifest ?? DEFAULT_MANIFEST;
   const manifestText = await readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
-  const [{ runReadiness }, { formatError }, { progressLine, shouldUseColor }] = await Promise.all([
+  const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor }] = await Promise.all([
     import(/* webpackMode: "eager" */ '../pipeline.ts'),
     import(/* webpackMode: "eager" */ '../manifest/load.ts'),
     import(/* webpackMode: "eager" */ '../report/terminal.ts'),
   ]);
+  const reportInvalid = (errors: ManifestError[]): number => {
+    for (const error of errors) io.stderr.write(`${formatError(error)}\n`);
+    io.stderr.write(`\n${manifestFile} is not a valid manifest (${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}).\n`);
+    return EXIT.usage;
+  };
+  if (values.list || values.only) {
+    const loaded = loadManifest(manifestText, manifestFile);
+    if (!loaded.ok) return reportInvalid(loaded.errors);
+    const [{ itemIds }, { selectItems }, { CHECK_KINDS }] = await Promise.all([
+      import(/* webpackMode: "eager" */ '../manifest/ids.ts'),
+      import(/* webpackMode: "eager" */ '../plan/select.ts'),
+      import(/* webpackMode: "eager" */ '../manifest/schema.ts'),
+    ]);
+    const entries = itemIds(loaded.value.manifest).items;
+    const { selected, unmatched } = selectItems(entries, values.only ?? []);
+    if (unmatched.length > 0) {
+      const problems = unmatched.map(({ pattern, suggestion }) => `"${pattern}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+      throw new UsageError(`--only ${problems.join(', ')} names no item id or section of ${manifestFile}; "run --list" shows them`);
+    }
+    if (values.list) {
+      io.stdout.write(listItems(values.only ? selected : entries, CHECK_KINDS));
+      return EXIT.ready;
+    }
+  }
 
   const live = io.stderr.isTTY === true && format === 'terminal';
   const git: { sha?: string; ref?: string } = {};
@@ -149,17 +183,17 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     env: io.env,
     git,
     workspace: io.cwd,
+    ...(values.only ? { only: values.only } : {}),
     onProgress: (event) => {
-      if (live && event.type === 'finish') io.stderr.write(`\r\x1b[2K${progressLine(event.done, event.total, event.item.title)}`);
+      if (event.type !== 'finish') return;
+      // A terminal gets one line rewritten in place; a log (CI) one line per item as it finishes.
+      if (live) io.stderr.write(`\r\x1b[2K${progressLine(event.done, event.total, event.item.title)}`);
+      else if (io.stderr.isTTY !== true) io.stderr.write(`${finishedLine(event.item, event.result, event.done, event.total)}\n`);
     },
     onWaiting: (attempt, problem) => io.stderr.write(`waiting for staging (try ${attempt}): ${problem}\n`),
   });
 
-  if (outcome.status === 'invalid') {
-    for (const error of outcome.errors) io.stderr.write(`${formatError(error)}\n`);
-    io.stderr.write(`\n${manifestFile} is not a valid manifest (${outcome.errors.length} ${outcome.errors.length === 1 ? 'problem' : 'problems'}).\n`);
-    return EXIT.usage;
-  }
+  if (outcome.status === 'invalid') return reportInvalid(outcome.errors);
   if (outcome.status === 'unusable') {
     io.stderr.write(`readiness-gate run: ${outcome.message}\n`);
     return EXIT.usage;
@@ -167,17 +201,25 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   if (live) io.stderr.write('\r\x1b[2K');
 
   const { report } = outcome;
-  io.stdout.write(await render(report, format, shouldUseColor(io.stdout, io.env)));
+  io.stdout.write(await render(report, format, shouldUseColor(io.stdout, io.env), values.verbose ?? false));
   if (values.out !== undefined) {
     const dir = resolve(io.cwd, values.out);
     const { writeReports } = await import(/* webpackMode: "eager" */ '../report/files.ts');
     await writeReports(report, dir);
-    io.stderr.write(`reports written to ${dir}: report.json, report.md, junit.xml\n`);
+    io.stderr.write(`reports written to ${dir}: report.json, report.md, report.html, junit.xml\n`);
   }
   return report.verdict.ready ? EXIT.ready : EXIT.notReady;
 }
 
-async function render(report: Report, format: Format, color: boolean): Promise<string> {
+/** `run --list`: one line per item, id first (what --only takes). */
+function listItems(entries: LocatedItem[], kinds: readonly string[]): string {
+  const kind = (entry: LocatedItem) => kinds.find((name) => (entry.item as Record<string, unknown>)[name] !== undefined) ?? '?';
+  const width = Math.min(48, Math.max(0, ...entries.map((entry) => entry.id.length)));
+  const lines = entries.map((entry) => `${entry.id.padEnd(width)}  ${kind(entry).padEnd(7)}  ${entry.sections.join(' › ')} › ${entry.item.title.replace(/\s+/g, ' ')}`);
+  return `${lines.join('\n')}\n${entries.length} ${entries.length === 1 ? 'item' : 'items'}\n`;
+}
+
+async function render(report: Report, format: Format, color: boolean, verbose: boolean): Promise<string> {
   switch (format) {
     case 'markdown':
       return `${(await import(/* webpackMode: "eager" */ '../report/markdown.ts')).renderMarkdown(report)}\n`;
@@ -186,7 +228,7 @@ async function render(report: Report, format: Format, color: boolean): Promise<s
     case 'junit':
       return (await import(/* webpackMode: "eager" */ '../report/junit.ts')).renderJUnit(report);
     default:
-      return (await import(/* webpackMode: "eager" */ '../report/terminal.ts')).renderTerminal(report, { color });
+      return (await import(/* webpackMode: "eager" */ '../report/terminal.ts')).renderTerminal(report, { color, verbose });
   }
 }
 

@@ -21,6 +21,8 @@ export interface EventContext {
   pullRequest?: { number: number; headSha: string; fork: boolean };
   /** issue_comment carries no head SHA: ask the API for the PR's head before writing the check. */
   headFromApi?: boolean;
+  /** merge_group: the queued pull request (from gh-readonly-queue/<base>/pr-<n>-<sha>), whose sign-offs count. */
+  queuedPull?: number;
   /** Someone other than the comment's author edited our comment (a ticked box): re-render it and say once that ticking is not signing. */
   commentEditedBy?: string;
   /** deployment_status: comment on the open PRs of `sha` (looked up through the API). */
@@ -88,6 +90,10 @@ export function eventContext(env: Readonly<Record<string, string | undefined>>, 
     }
     case 'merge_group':
       context.sha = string(record(payload.merge_group)?.head_sha) ?? context.sha;
+      {
+        const queued = /\/pr-(\d+)-[0-9a-f]+$/.exec(string(record(payload.merge_group)?.head_ref) ?? '');
+        if (queued) context.queuedPull = Number(queued[1]);
+      }
       break;
     case 'deployment_status': {
       const status = record(payload.deployment_status);

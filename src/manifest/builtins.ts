@@ -156,6 +156,12 @@ export const BUILTIN_PARAMS = {
         const ok = value.objective === 'latency' ? typeof value.max === 'string' && parseDuration(value.max) !== undefined : parseRatio(value.max) !== undefined;
         if (!ok) ctx.addIssue({ code: 'custom', message: value.objective === 'latency' ? 'expected a duration such as 200ms' : 'expected a percentage such as 0.1%', path: ['max'] });
       }
+    })
+    // The refinement above, for the JSON Schema (src/manifest/json-schema.ts).
+    .meta({
+      if: { properties: { objective: { const: 'latency' } } },
+      then: { required: ['histogram'], properties: { max: { type: 'string', pattern: '^\\s*\\d+(?:\\.\\d+)?\\s*(?:ms|s|m|h|d)\\s*$' } } },
+      else: { required: ['requests', 'errors'], properties: { max: { anyOf: [{ type: 'number' }, { type: 'string', pattern: '^\\s*\\d+(?:\\.\\d+)?\\s*%\\s*$' }] } } },
     }),
   'alertmanager/receiver': z.strictObject({
     url: z.string().min(1).optional().meta({ description: 'Alertmanager base URL. Default: defaults.metrics.alertmanager.' }),

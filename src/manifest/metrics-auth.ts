@@ -11,5 +11,10 @@ export const metricsAuth = z
   .refine((auth) => (auth.bearer !== undefined) !== (auth.username !== undefined && auth.password !== undefined), {
     message: 'auth takes either bearer, or username and password',
   })
-  .meta({ id: 'MetricsAuth', description: 'Credentials for the Prometheus / Alertmanager HTTP API.' });
+  .meta({
+    id: 'MetricsAuth',
+    description: 'Credentials for the Prometheus / Alertmanager HTTP API.',
+    // The refinement above, for the JSON Schema (src/manifest/json-schema.ts).
+    oneOf: [{ required: ['bearer'] }, { required: ['username', 'password'] }],
+  });
 export type MetricsAuth = z.infer<typeof metricsAuth>;

@@ -353,7 +353,10 @@ export const role = z
     teams: z.array(z.string().regex(TEAM, 'expected a team as org/team-slug, e.g. acme/sre')).optional(),
   })
   .refine((value) => (value.users?.length ?? 0) + (value.teams?.length ?? 0) > 0, { message: 'a role needs users or teams' })
-  .meta({ description: 'Who holds a role: GitHub users and/or org teams (org/team-slug).' });
+  .meta({
+    description: 'Who holds a role: GitHub users and/or org teams (org/team-slug).',
+    anyOf: ['users', 'teams'].map((key) => ({ required: [key], properties: { [key]: { type: 'array', minItems: 1 } } })),
+  });
 
 export const policy = z
   .strictObject({
@@ -380,7 +383,8 @@ export const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const waiver = z
   .strictObject({
     item: z.string().min(1).meta({ description: 'Id of the waived item.' }),
-    reason: z.string().trim().min(1).meta({ description: 'Why, with a ticket reference.' }),
+    // `pattern` is the JSON Schema form of trim().min(1): something besides spaces.
+    reason: z.string().trim().min(1).meta({ description: 'Why, with a ticket reference.', pattern: '\\S' }),
     expires: z
       .string()
       .regex(DATE, 'expected a date as YYYY-MM-DD')

@@ -50,7 +50,9 @@ export function buildReport({ plan, results, policy, notices, startedAt, duratio
       line: item.location.line,
       column: item.location.column,
     };
-    if (item.owner !== undefined) entry.owner = item.owner;
+    // A manual item's sign-off owner is who must act on it when the item names nobody else.
+    const owner = item.owner ?? (item.check.kind === 'manual' ? item.check.manual.owner : undefined);
+    if (owner !== undefined) entry.owner = owner;
     if (item.help !== undefined) entry.help = item.help;
     if (decided.signoff) entry.signoff = decided.signoff;
     if (decided.waiver) entry.waiver = decided.waiver;

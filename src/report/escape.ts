@@ -144,3 +144,51 @@ export function inlineCode(text: string, maxLength = DEFAULT_INLINE_LENGTH): str
   const pad = /^[ `]|[ `]$/.test(content) ? ' ' : '';
   return `${delimiter}${pad}${content}${pad}${delimiter}`;
 }
+
+/** Text inside an HTML element (a <summary>): no markup, no live @mentions. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] as string)
+    .replace(/@/g, `@${REFERENCE_BREAKER}`);
+}
+
+// A code span: a run of backticks, then the shortest text up to a run of the same length.
+const CODE_SPAN = /(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g;
+
+/** Splits text written with `code spans` into plain and code parts, in order. */
+function codeParts(text: string): { code: boolean; text: string }[] {
+  const parts: { code: boolean; text: string }[] = [];
+  let last = 0;
+  for (const match of text.matchAll(CODE_SPAN)) {
+    if (match.index > last) parts.push({ code: false, text: text.slice(last, match.index) });
+    parts.push({ code: true, text: (match[2] as string).replace(/^ (.*[^ ].*) $/, '$1') });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push({ code: false, text: text.slice(last) });
+  return parts;
+}
+
+/**
+ * A line that quotes titles (`code` in them) among untrusted text, for markdown: code
+ * spans stay code (a code span cannot carry markup or mentions), the rest is escaped.
+ */
+export function inlineMarkdown(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
+  const flat = singleLine(text, maxLength);
+  return codeParts(flat)
+    .map((part, index) => (part.code ? inlineCode(part.text, maxLength) : index === 0 ? escapeInline(part.text, maxLength) : escapeInline(part.text, maxLength).replace(/^\\(?=[#\-+=])/, '')))
+    .join('');
+}
+
+/** The same for an HTML context (<summary>): code spans become <code>, everything escaped. */
+export function inlineHtml(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
+  return codeParts(singleLine(text, maxLength))
+    .map((part) => (part.code ? `<code>${escapeHtml(part.text)}</code>` : escapeHtml(part.text)))
+    .join('');
+}
+
+/** The same for plain text (a check run title, a log line): code spans lose their backticks. */
+export function plainText(text: string): string {
+  return codeParts(text)
+    .map((part) => part.text)
+    .join('');
+}

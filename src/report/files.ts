@@ -1,5 +1,6 @@
 // The report files a run leaves behind: report.json (everything, as data), report.md
-// (the checklist as the PR comment shows it), junit.xml (for test-report tooling) and,
+// (the checklist as the PR comment shows it), report.html (one self-contained page with
+// filters, evidence and charts), junit.xml (for test-report tooling) and,
 // in the action, context.json (which commit and PR the run was about, for the fork
 // recipe's second stage).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import type { Report } from './model.ts';
 import { renderJson } from './json.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
+import { renderHtml } from './html.ts';
 
 export interface RunContextFile {
   sha: string;
@@ -19,6 +21,7 @@ export async function writeReports(report: Report, dir: string, context?: RunCon
   await Promise.all([
     writeFile(join(dir, 'report.json'), renderJson(report)),
     writeFile(join(dir, 'report.md'), `${renderMarkdown(report)}\n`),
+    writeFile(join(dir, 'report.html'), renderHtml(report, context ? { sha: context.sha } : {})),
     writeFile(join(dir, 'junit.xml'), renderJUnit(report)),
     ...(context ? [writeFile(join(dir, 'context.json'), `${JSON.stringify(context, null, 2)}\n`)] : []),
   ]);

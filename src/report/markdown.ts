@@ -1,20 +1,27 @@
 // The report as GitHub-flavoured markdown (PR comment, check run summary, job summary),
-// shaped like the seed checklist: verdict and counts on top, failures first with their
-// evidence in <details>, then every section with `- [x]` / `- [ ]` lines.
+// shaped so a reader knows in seconds whether they are blocked, by what and who must
+// act: verdict and counts, the owners with pending sign-offs, what needs attention with
+// its evidence, then the checklist with every section collapsed into <details>.
 import { failedAssertions, type Assertion, type Evidence, type Outcome, type ResponseEvidence, type StepEvidence } from '../checks/result.ts';
 import type { ItemReport, Report, SectionReport } from './model.ts';
 import { allItems } from './model.ts';
-import { codeBlock, escapeInline, inlineCode, truncate } from './escape.ts';
+import { codeBlock, escapeInline, inlineCode, inlineHtml, inlineMarkdown, truncate } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';
 import { isDone } from '../policy/outcomes.ts';
 import { activeWaiversBlock, policyNotesBlock, policySuffix, scoreText, verdictLabel, whoMustActBlock } from './policy-lines.ts';
+import { latencyCaption, latencyChart, latencyOf } from './charts.ts';
 
 export interface MarkdownOptions {
   /** Longest result in characters (UTF-16 units, as GitHub counts a comment body). */
   maxLength?: number;
+  /**
+   * Length to aim for by folding detail away (passing titles, then pending titles) before
+   * any evidence is shortened: the PR comment aims at a few screens, the job summary does not.
+   */
+  targetLength?: number;
   /** Link to the workflow run, where the job summary holds the full report. */
   runUrl?: string;
-  /** Start with the passing items of each section collapsed into one line. */
+  /** Start with the passing items of each section folded into a count. */
   collapsePassing?: boolean;
   /** Trusted markdown shown in the top heading, e.g. the check name. */
   title?: string;
@@ -22,6 +29,10 @@ export interface MarkdownOptions {
   preamble?: string;
   /** The commit the report is about, shown in the footer. */
   sha?: string;
+  /** Where the run wrote report.html (the workspace path), linked from the footer. */
+  htmlReport?: string;
+  /** Who a pending sign-off waits for (default: the item's owner); a policy may answer with a role. */
+  actorOf?: (item: ItemReport) => string | undefined;
 }
 
 /** GitHub comments cap at 65,536 characters; the caller adds a marker and some slack. */
@@ -29,8 +40,19 @@ export const DEFAULT_MAX_LENGTH = 60_000;
 
 type EvidenceDetail = 'full' | 'short' | 'none';
 
+/** How much of the checklist is spelled out, from everything to counts only. */
+export const Fold = {
+  /** Every item has its line inside its section's <details>. */
+  None: 0,
+  /** Passing items are a count per section. */
+  Passing: 1,
+  /** Pending sign-offs are a count per owner (in "Who must act") as well. */
+  Pending: 2,
+} as const;
+export type Fold = (typeof Fold)[keyof typeof Fold];
+
 interface Layout {
-  collapsePassing: boolean;
+  fold: Fold;
   detailFor: (item: ItemReport) => EvidenceDetail;
   /** Say that evidence was shortened or left out to fit. */
   evidenceTrimmed: boolean;
@@ -43,6 +65,10 @@ const BLOCK_SEPARATOR = '\n\n';
 // The "short" evidence level keeps this much of a body or command output.
 const SHORT_EXCERPT = 600;
 const SHORT_ASSERTIONS = 3;
+/** Owners named in "Who must act"; the rest are summed on one line. */
+const ACTORS_SHOWN = 10;
+/** Latency charts of passing load items; more are left to the HTML report. */
+const CHARTS_SHOWN = 10;
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   pass: '✅',
@@ -56,17 +82,22 @@ const OUTCOME_ICON: Record<Outcome, string> = {
 
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const target = Math.min(options.targetLength ?? maxLength, maxLength);
 
-  // 1. Everything; 2. passing items collapsed.
-  for (const collapsePassing of options.collapsePassing ? [true] : [false, true]) {
-    const text = renderDocument(report, options, { collapsePassing, detailFor: () => 'full', evidenceTrimmed: false });
-    if (text.length <= maxLength) return text;
+  // 1. Fold the checklist until it reaches the target length (all evidence kept).
+  const folds = ([Fold.None, Fold.Passing, Fold.Pending] as Fold[]).filter((fold) => !options.collapsePassing || fold >= Fold.Passing);
+  let text = '';
+  for (const fold of folds) {
+    text = renderDocument(report, options, { fold, detailFor: () => 'full', evidenceTrimmed: false });
+    if (text.length <= target) return text;
   }
+  // Over the target but within the limit: evidence matters more than a few screens.
+  if (text.length <= maxLength) return text;
 
-  // 3. Evidence as room allows: the document without any evidence, then shortened
+  // 2. Evidence as room allows: the document without any evidence, then shortened
   //    evidence for as many items as fit (in attention order), then full evidence for
   //    as many of those as still fit. Breadth first: every failure deserves a look.
-  const bare = renderDocument(report, options, { collapsePassing: true, detailFor: () => 'none', evidenceTrimmed: true });
+  const bare = renderDocument(report, options, { fold: Fold.Pending, detailFor: () => 'none', evidenceTrimmed: true });
   if (bare.length > maxLength) return truncateMarkdown(bare, maxLength, options.runUrl);
   let room = maxLength - bare.length;
   const cost = (item: ItemReport, detail: 'full' | 'short') => {
@@ -90,20 +121,50 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
       room -= upgrade;
     }
   }
-  const text = renderDocument(report, options, { collapsePassing: true, detailFor: (item) => chosen.get(item) ?? 'none', evidenceTrimmed: true });
-  // 4. Cut at a line (only reached if the arithmetic above is ever wrong).
+  text = renderDocument(report, options, { fold: Fold.Pending, detailFor: (item) => chosen.get(item) ?? 'none', evidenceTrimmed: true });
+  // 3. Cut at a line (only reached if the arithmetic above is ever wrong).
   return text.length <= maxLength ? text : truncateMarkdown(text, maxLength, options.runUrl);
 }
 
 /** Items to look at first: blocking ones (failed, errored, required sign-off pending), then advisory failures, then flaky. */
 export function needsAttention(report: Pick<Report, 'sections'>): ItemReport[] {
   const items = allItems(report);
-  const advisoryFailures = (item: ItemReport) => !item.blocks && (item.outcome === 'fail' || item.outcome === 'error');
-  return [...items.filter((item) => item.blocks), ...items.filter(advisoryFailures), ...items.filter((item) => item.outcome === 'flaky')];
+  return [...items.filter((item) => item.blocks), ...items.filter(isWarning), ...items.filter((item) => item.outcome === 'flaky')];
+}
+
+/** An advisory failure: worth a look, never a reason to block, so shown as a warning (⚠️), not red. */
+export function isWarning(item: ItemReport): boolean {
+  return !item.blocks && (item.outcome === 'fail' || item.outcome === 'error');
+}
+
+export interface ActorGroup {
+  /** The owner (or role) the items wait for; undefined when the manifest names nobody. */
+  actor: string | undefined;
+  items: ItemReport[];
+  /** How many of them block the verdict (required sign-offs). */
+  required: number;
+}
+
+/** Pending sign-offs grouped by who must act: most required first, then most items, nobody last. */
+export function pendingByActor(report: Pick<Report, 'sections'>, actorOf: (item: ItemReport) => string | undefined = (item) => item.owner): ActorGroup[] {
+  const groups = new Map<string | undefined, ActorGroup>();
+  for (const item of allItems(report)) {
+    if (item.outcome !== 'pending') continue;
+    const actor = actorOf(item);
+    const group = groups.get(actor) ?? { actor, items: [], required: 0 };
+    group.items.push(item);
+    if (item.blocks) group.required++;
+    groups.set(actor, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => Number(a.actor === undefined) - Number(b.actor === undefined) || b.required - a.required || b.items.length - a.items.length || (a.actor ?? '').localeCompare(b.actor ?? ''),
+  );
 }
 
 function renderDocument(report: Report, options: MarkdownOptions, layout: Layout): string {
   const blocks: string[] = [...headerBlocks(report, options)];
+  const actors = pendingByActor(report, options.actorOf);
+  if (actors.length > 0) blocks.push(...whoMustAct(actors));
 
   const attention = needsAttention(report);
   if (attention.length > 0) {
@@ -117,9 +178,14 @@ function renderDocument(report: Report, options: MarkdownOptions, layout: Layout
     }
   }
 
-  for (const section of report.sections) {
-    blocks.push('---');
-    blocks.push(...sectionBlocks(section, 2, layout.collapsePassing));
+  if (!layout.evidenceTrimmed) blocks.push(...latencyBlocks(report, attention, options.runUrl));
+
+  blocks.push('## Checklist');
+  for (const section of report.sections) blocks.push(...sectionDetails(section, layout.fold));
+  if (actors.length > 0) {
+    blocks.push('## Pending sign-offs');
+    if (layout.fold >= Fold.Pending) blocks.push(foldedNote('Their titles', options.runUrl));
+    else for (const group of actors) blocks.push(...pendingDetails(group));
   }
 
   blocks.push(footer(report, options));
@@ -129,9 +195,9 @@ function renderDocument(report: Report, options: MarkdownOptions, layout: Layout
 function headerBlocks(report: Report, options: MarkdownOptions): string[] {
   const verdict = verdictLabel(report);
   const title = options.title ? ` · ${oneLine(options.title)}` : '';
-  // The headline quotes item titles (trusted) but also run notices, which can carry
-  // server text, so all of it is escaped.
-  const blocks = [`## ${verdict}${title}`, `**${escapeInline(report.verdict.headline.trim(), 1000)}**`];
+  // The headline quotes item titles (trusted, `code` kept as code) but also run notices,
+  // which can carry server text, so everything outside code spans is escaped.
+  const blocks = [`## ${verdict}${title}`, `**${inlineMarkdown(report.verdict.headline.trim(), 1000)}**`];
   // Lead with who must act, then the numbers; active waivers and policy notes stay visible at the top.
   for (const block of [whoMustActBlock(report), countsLine(report), activeWaiversBlock(report), policyNotesBlock(report)]) if (block) blocks.push(block);
   if (report.notices.length > 0) {
@@ -143,8 +209,15 @@ function headerBlocks(report: Report, options: MarkdownOptions): string[] {
 
 function countsLine(report: Report): string {
   const { counts } = report;
-  const parts = [`✅ **${counts.pass}** passed`, `❌ **${counts.fail}** failed`];
-  if (counts.error) parts.push(`⚠️ **${counts.error}** ${counts.error === 1 ? 'error' : 'errors'}`);
+  const items = allItems(report);
+  // Failures that do not block are warnings: red is kept for what stops the merge.
+  const warnings = items.filter((item) => isWarning(item));
+  const failed = counts.fail - warnings.filter((item) => item.outcome === 'fail').length;
+  const errors = counts.error - warnings.filter((item) => item.outcome === 'error').length;
+  const parts = [`✅ **${counts.pass}** passed`];
+  if (failed) parts.push(`❌ **${failed}** failed`);
+  if (errors) parts.push(`⚠️ **${errors}** ${errors === 1 ? 'error' : 'errors'}`);
+  if (warnings.length) parts.push(`⚠️ **${warnings.length}** ${warnings.length === 1 ? 'warning' : 'warnings'}`);
   if (counts.flaky) parts.push(`🔁 ${counts.flaky} flaky`);
   if (counts.skip) parts.push(`⏭ ${counts.skip} skipped`);
   if (counts.pending) parts.push(`⏳ ${counts.pending} pending`);
@@ -153,6 +226,26 @@ function countsLine(report: Report): string {
   parts.push(`score **${scoreText(report)}**`);
   if (report.target.url) parts.push(`target ${inlineCode(report.target.url)}`);
   return parts.join(' · ');
+}
+
+/** One line per owner with pending sign-offs, so the people who must act see it at once. */
+function whoMustAct(groups: ActorGroup[]): string[] {
+  const lines = groups.slice(0, ACTORS_SHOWN).map((group) => {
+    const required = group.required ? ` (**${group.required} required**)` : '';
+    return `- ${actorName(group.actor)} — ${plural(group.items.length, 'sign-off')} pending${required}`;
+  });
+  const rest = groups.slice(ACTORS_SHOWN);
+  if (rest.length > 0) {
+    const count = rest.reduce((sum, group) => sum + group.items.length, 0);
+    lines.push(`- ${plural(rest.length, 'more owner')} — ${plural(count, 'sign-off')} pending`);
+  }
+  return ['### Who must act', lines.join('\n')];
+}
+
+function actorName(actor: string | undefined): string {
+  // Owners come from the manifest, but the comment is rewritten on every run: whether
+  // to ping anyone is the caller's decision, so a handle here never pings.
+  return actor === undefined ? '_no owner set_' : `**${escapeInline(actor, 100)}**`;
 }
 
 function trimmedNote(runUrl: string | undefined): string {
@@ -165,10 +258,8 @@ function attentionItem(item: ItemReport): string {
   const facts = [attentionMarker(item)];
   if (item.blocks) facts.push('**blocking**');
   else if (item.waiver?.status === 'active') facts.push('waived');
-  else if (item.outcome === 'fail' || item.outcome === 'error') facts.push('advisory');
+  else if (isWarning(item)) facts.push('advisory');
   if (item.sections.length > 0) facts.push(item.sections.map(oneLine).join(' › '));
-  // Owners come from the manifest, but the comment is rewritten on every run: whether
-  // to ping anyone is the caller's decision, so a handle here never pings.
   if (item.owner) facts.push(`owner: ${escapeInline(item.owner, 100)}`);
   if (item.attempts > 1) facts.push(`${item.attempts} attempts`);
   facts.push(formatDuration(item.durationMs));
@@ -183,7 +274,7 @@ function attentionItem(item: ItemReport): string {
 function attentionMarker(item: ItemReport): string {
   switch (item.outcome) {
     case 'fail':
-      return '❌ failed';
+      return isWarning(item) ? '⚠️ failed' : '❌ failed';
     case 'error':
       return '⚠️ could not be checked';
     case 'flaky':
@@ -206,7 +297,7 @@ function checklistMarker(item: ItemReport): string {
     case 'pass':
       return '';
     case 'fail':
-      return `❌ failed${advisory}`;
+      return `${isWarning(item) ? '⚠️' : '❌'} failed${advisory}`;
     case 'error':
       return `⚠️ error${advisory}`;
     case 'flaky':
@@ -221,21 +312,77 @@ function checklistMarker(item: ItemReport): string {
   }
 }
 
-function sectionBlocks(section: SectionReport, depth: number, collapsePassing: boolean): string[] {
-  const blocks = [`${'#'.repeat(Math.min(depth, 6))} ${oneLine(section.title)}`];
+function itemLine(item: ItemReport): string {
+  const marker = [checklistMarker(item), policySuffix(item)].filter(Boolean).join(' · ');
+  return `- ${checkbox(item.outcome)} ${oneLine(item.title)}${marker ? ` — ${marker}` : ''}`;
+}
+
+/** A top-level section folded into <details>, its summary saying how it went: "Security — 21 of 23 passed · ❌ 1 failed". */
+function sectionDetails(section: SectionReport, fold: Fold): string[] {
+  const items = allItems({ sections: [section] });
+  const passed = items.filter((item) => item.outcome === 'pass').length;
+  const tally = [`${passed} of ${items.length} passed`];
+  const count = (test: (item: ItemReport) => boolean) => items.filter(test).length;
+  const failed = count((item) => item.blocks && item.outcome !== 'pending');
+  const warnings = count(isWarning);
+  const pending = count((item) => item.outcome === 'pending');
+  if (failed) tally.push(`❌ ${failed} blocking`);
+  if (warnings) tally.push(`⚠️ ${plural(warnings, 'warning')}`);
+  if (pending) tally.push(`⏳ ${pending} pending`);
+  const body = sectionBody(section, 2, fold);
+  // GitHub renders markdown inside <details> only after a blank line following </summary>.
+  const summary = `<details><summary>${inlineHtml(oneLine(section.title))} — ${tally.join(' · ')}</summary>`;
+  return body.length > 0 ? [summary, ...body, '</details>'] : [`${summary}\n\n</details>`];
+}
+
+/** The lines of a section and its sub-sections. Pending sign-offs are listed by owner instead. */
+function sectionBody(section: SectionReport, depth: number, fold: Fold, heading = false): string[] {
+  const blocks: string[] = heading ? [`${'#'.repeat(Math.min(depth, 6))} ${oneLine(section.title)}`] : [];
   const lines: string[] = [];
-  let shown = section.items;
-  if (collapsePassing) {
-    const passed = section.items.filter((item) => item.outcome === 'pass').length;
-    if (passed > 0) lines.push(`- [x] ${passed} passed ${passed === 1 ? 'item' : 'items'}`);
-    shown = section.items.filter((item) => item.outcome !== 'pass');
+  const listed = section.items.filter((item) => item.outcome !== 'pending');
+  let shown = listed;
+  if (fold >= Fold.Passing) {
+    const passed = listed.filter((item) => item.outcome === 'pass').length;
+    if (passed > 0) lines.push(`- [x] ${plural(passed, 'passed item')}`);
+    shown = listed.filter((item) => item.outcome !== 'pass');
   }
-  for (const item of shown) {
-    const marker = [checklistMarker(item), policySuffix(item)].filter(Boolean).join(' · ');
-    lines.push(`- ${checkbox(item.outcome)} ${oneLine(item.title)}${marker ? ` — ${marker}` : ''}`);
-  }
+  for (const item of shown) lines.push(itemLine(item));
+  const pending = section.items.length - listed.length;
+  if (pending > 0) lines.push(`- [ ] ${plural(pending, 'sign-off')} pending (listed by owner)`);
   if (lines.length > 0) blocks.push(lines.join('\n'));
-  for (const child of section.sections) blocks.push(...sectionBlocks(child, depth + 1, collapsePassing));
+  for (const child of section.sections) blocks.push(...sectionBody(child, depth + 1, fold, true));
+  return heading && blocks.length === 1 ? [] : blocks;
+}
+
+/** One owner's pending sign-offs, folded into <details>. */
+function pendingDetails(group: ActorGroup): string[] {
+  const who = group.actor === undefined ? 'no owner set' : inlineHtml(oneLine(group.actor), 100);
+  const required = group.required ? ` · ${group.required} required` : '';
+  const lines = group.items.map((item) => {
+    const marker = [item.blocks ? '**required**' : '', policySuffix(item)].filter(Boolean).join(' · ');
+    return `- [ ] ${oneLine(item.title)}${marker ? ` — ${marker}` : ''}`;
+  });
+  return [`<details><summary>⏳ ${who} — ${plural(group.items.length, 'item')}${required}</summary>`, lines.join('\n'), '</details>'];
+}
+
+function foldedNote(what: string, runUrl: string | undefined): string {
+  const where = runUrl ? `the [job summary](${runUrl})` : 'the job summary';
+  return `_${what} are left out to keep this comment short; they are in ${where}._`;
+}
+
+/** The latency of the load items that need no attention (those that do carry their chart in their evidence). */
+function latencyBlocks(report: Report, attention: ItemReport[], runUrl: string | undefined): string[] {
+  const charted = allItems(report)
+    .filter((item) => !attention.includes(item))
+    .map((item) => ({ item, latency: latencyOf(item.evidence) }))
+    .filter((entry) => entry.latency !== undefined);
+  if (charted.length === 0) return [];
+  const blocks = ['## Latency'];
+  for (const { item, latency } of charted.slice(0, CHARTS_SHOWN)) {
+    const caption = latencyCaption(latency as NonNullable<typeof latency>);
+    blocks.push(`<details><summary>📈 ${inlineHtml(oneLine(item.title))} — ${caption}</summary>`, latencyChart(latency as NonNullable<typeof latency>), '</details>');
+  }
+  if (charted.length > CHARTS_SHOWN) blocks.push(foldedNote(`${charted.length - CHARTS_SHOWN} more latency charts`, runUrl));
   return blocks;
 }
 
@@ -243,7 +390,16 @@ function footer(report: Report, options: MarkdownOptions): string {
   const parts = [`${oneLine(report.tool.name)} ${oneLine(report.tool.version)}`, inlineCode(report.manifest), formatDuration(report.durationMs)];
   if (options.sha) parts.push(`commit ${inlineCode(options.sha.slice(0, 7))}`);
   if (options.runUrl) parts.push(`[full run](${options.runUrl})`);
+  if (options.htmlReport) {
+    // The file is on the runner; the workflow's upload step puts it among the run's artifacts.
+    const file = inlineCode(options.htmlReport);
+    parts.push(options.runUrl ? `HTML report: ${file} in the [run's artifacts](${options.runUrl}#artifacts)` : `HTML report: ${file}`);
+  }
   return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 // ---- evidence ----
@@ -276,7 +432,10 @@ function evidenceBlock(evidence: Evidence, detail: Exclude<EvidenceDetail, 'none
   if (parts.length === 0) return undefined;
   // GitHub renders markdown inside <details> only after a blank line following </summary>,
   // and </details> must start its own block.
-  return ['<details><summary>Evidence</summary>', ...parts, '</details>'].join(BLOCK_SEPARATOR);
+  const details = ['<details><summary>Evidence</summary>', ...parts, '</details>'].join(BLOCK_SEPARATOR);
+  // A load item's percentiles are a picture, shown open: the reason it needs attention.
+  const latency = latencyOf(evidence);
+  return latency ? [latencyChart(latency), `_${latencyCaption(latency)}_`, details].join(BLOCK_SEPARATOR) : details;
 }
 
 function assertionList(failed: Assertion[], short: boolean): string {

@@ -105,7 +105,8 @@ describe('manifest regexes against hostile text', () => {
 
     const run = await cli(['run', '--manifest', 'readiness.yml', '--url', staging.url, '--format', 'json']);
     expect(run.killed).toBe(false);
-    expect(run.stderr).toBe('');
+    // stderr carries the progress lines; never a crash.
+    expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
     const report = JSON.parse(run.stdout) as Report;
     const outcomes = Object.fromEntries(report.sections.flatMap((section) => section.items).map((item) => [item.id, item.outcome]));
     const expected: Record<string, string> = {
@@ -120,7 +121,7 @@ describe('manifest regexes against hostile text', () => {
     CATASTROPHIC.forEach((_, n) => (expected[`body-${n}`] = 'fail'));
     expect(outcomes).toEqual(expected);
     expect(run.code).toBe(1);
-  });
+  }, HANG_LIMIT_MS + 30_000);
 
   test('predicates evaluate hostile values with the linear engine (many patterns, long inputs)', () => {
     for (const { pattern, body } of CATASTROPHIC) expect(evaluate({ matches: pattern }, body).ok).toBe(false);

@@ -11,9 +11,8 @@ import { HttpClient } from './http/client.ts';
 import { runCheck } from './checks/index.ts';
 import type { CheckContext } from './checks/context.ts';
 import type { CheckResult } from './checks/result.ts';
-import { runItems, type ItemResult, type ProgressEvent, type StopGrace } from './engine/run.ts';
-import { cleanupBudgetMs } from './checks/flow.ts';
-import { KILL_GRACE_MS } from './checks/command.ts';
+import { runItems, type ItemResult, type ProgressEvent } from './engine/run.ts';
+import { stopGrace } from './checks/stop-grace.ts';
 import { formatDuration } from './manifest/units.ts';
 import { checkServedVersion, waitUntilReady, type ProbeDeps } from './target/ready.ts';
 import { buildReport } from './report/build.ts';
@@ -153,15 +152,6 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   }
 }
 
-/** How long a stopped item may take to stop cleanly: a command's kill grace, a flow's cleanup steps. */
-function stopGrace(item: PlanItem): StopGrace {
-  const check = item.check;
-  if (check.kind === 'command') return { ms: KILL_GRACE_MS + 2000, undone: 'its processes did not stop in time' };
-  if (check.kind === 'flow' && check.flow.finally?.length) {
-    return { ms: cleanupBudgetMs(check.flow, item.requestTimeoutMs), undone: 'its finally (cleanup) steps did not finish in time, so what the flow created may be left on staging' };
-  }
-  return { ms: 1000 };
-}
 
 /** Waits for staging and checks its version; returns the reason it cannot be checked. */
 async function checkTarget(plan: Plan, deps: ProbeDeps): Promise<string | undefined> {

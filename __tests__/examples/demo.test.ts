@@ -53,7 +53,7 @@ describe('npm run demo', () => {
   test('exits 0 with a ready verdict and prints the checklist', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     expect(run.stdout).toMatch(/^Demo staging server: https:\/\/localhost:\d+ \(certificate generated for this run\)$/m);
-    for (const title of ['Security', 'Django Security Settings', 'API Security', 'Post-Deployment', '`SECURE_HSTS_SECONDS = 31536000`', 'API authentication required', 'Backup restoration tested']) {
+    for (const title of ['Security', 'Django Security Settings', 'API Security', 'Post-Deployment', '`SECURE_HSTS_SECONDS = 31536000`', 'API authentication required', 'End-to-end booking flow']) {
       expect(run.stdout).toContain(title);
     }
     // The advisory failure a newcomer is meant to see, and the verdict that stays ready.

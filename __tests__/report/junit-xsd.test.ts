@@ -91,7 +91,9 @@ describe('junit.xml and the Jenkins JUnit schema', () => {
       { title: 'Ops', items: [item({ id: 'runbook', title: 'Runbook', sections: ['Ops'], outcome: 'pending', kind: 'manual', blocks: true, summary: 'awaiting @sre' })], sections: [] },
     ]);
     expect(required.verdict.ready).toBe(false);
-    expect(renderJUnit(required)).toContain('<failure message="required sign-off pending: awaiting @sre" type="pending">');
+    // Awaiting sign-off blocks the verdict but is no test failure (the check concludes action_required).
+    expect(renderJUnit(required)).toContain('<skipped message="awaiting sign-off: awaiting @sre" type="awaiting-sign-off"/>');
+    expect(renderJUnit(required)).not.toContain('<failure');
   });
 
   test('id, severity, owner and outcome of each item are suite properties', () => {

@@ -29,14 +29,14 @@ describe('help per item', () => {
     const markdown = renderMarkdown(reportWithHelp(help));
     expect(markdown).toContain('help shortened; the whole text is in the manifest, line 12');
     expect(markdown).toContain('Another failing item** — status: expected 200, got 500');
-    expect(markdown).toContain('## Third');
+    expect(markdown).toContain('<summary>Third — 40 of 40 passed</summary>');
     expect(markdown).toContain('Passing item 39');
     expect(markdown).toContain('readiness-gate 0.1.0');
     expect(markdown.length).toBeLessThan(20_000);
-    // Rendered, the sections after the help are headings, not text inside a code block.
+    // Rendered, the sections after the help are folded sections, not text inside a code block.
     const html = render(markdown);
-    expect(html).toContain('<h2>Second</h2>');
-    expect(html).toContain('<h2>Third</h2>');
+    expect(html).toContain('<h2>Checklist</h2>');
+    expect(html).toContain('<li>[x] Passing item 39</li>');
   });
 
   test('short help is shown whole', () => {

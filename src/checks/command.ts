@@ -13,12 +13,13 @@ import type { CheckRunner } from './context.ts';
 import { evaluate, show } from './predicates.ts';
 import { assertionLine, failedAssertions, type Assertion, type Evidence } from './result.ts';
 import { workspaceEntry } from './workspace.ts';
+import { KILL_GRACE_MS } from './stop-grace.ts';
+
+export { KILL_GRACE_MS };
 
 export type CommandCheck = z.infer<typeof commandCheck>;
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-/** Time a stopped command gets between SIGTERM and SIGKILL. */
-export const KILL_GRACE_MS = 2000;
 /** Output kept in memory: a command may print megabytes, the report needs the end. */
 const TAIL_BYTES = 64 * 1024;
 const TAIL_LINES = 40;

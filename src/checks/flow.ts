@@ -6,13 +6,14 @@ import { CookieJar } from 'tough-cookie';
 import type { flowCheck, FlowStep, HttpExpect } from '../manifest/schema.ts';
 import { headerValues, TransportError, type CookieStore, type HttpResponse } from '../http/client.ts';
 import { interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
-import { formatDuration, parseDuration } from '../manifest/units.ts';
+import { formatDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
 import { absentEndpoint, evaluateHttpExpect, responseEvidence } from './http-expect.ts';
 import { jsonPathValue } from './jsonpath.ts';
 import { requestDefaults } from './http.ts';
 import { RequestSpecError, resolveRequest, type ResolvedRequest } from './request.ts';
 import { patternExec } from '../util/pattern.ts';
+import { cleanupTimeoutsMs } from './stop-grace.ts';
 import { assertionLine, failedAssertions, type Assertion, type CheckResult, type Outcome, type StepEvidence } from './result.ts';
 
 export type FlowCheck = z.infer<typeof flowCheck>;
@@ -123,15 +124,6 @@ export const runFlowCheck: CheckRunner<FlowCheck> = async (spec, context) => {
   return { outcome: 'pass', summary, evidence };
 };
 
-/** The time the cleanup steps may take together: each step's own request timeout, and a moment more so those fire first. */
-function cleanupTimeoutsMs(steps: FlowStep[], requestTimeoutMs: number): number {
-  return steps.reduce((sum, step) => sum + ((typeof step.request !== 'string' && step.request.timeout && parseDuration(step.request.timeout)) || requestTimeoutMs), 500);
-}
-
-/** How long the engine waits for a stopped flow: its cleanup budget and a moment to report. */
-export function cleanupBudgetMs(spec: FlowCheck, requestTimeoutMs: number): number {
-  return cleanupTimeoutsMs(spec.finally ?? [], requestTimeoutMs) + 1000;
-}
 
 function cleanupLine(problem: Problem): string {
   const verb = problem.outcome === 'fail' ? 'failed' : problem.outcome === 'skip' ? 'was skipped' : 'could not run';

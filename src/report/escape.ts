@@ -175,7 +175,15 @@ function codeParts(text: string): { code: boolean; text: string }[] {
 export function inlineMarkdown(text: string, maxLength = DEFAULT_INLINE_LENGTH): string {
   const flat = singleLine(text, maxLength);
   return codeParts(flat)
-    .map((part, index) => (part.code ? inlineCode(part.text, maxLength) : index === 0 ? escapeInline(part.text, maxLength) : escapeInline(part.text, maxLength).replace(/^\\(?=[#\-+=])/, '')))
+    .map((part, index) => {
+      if (part.code) return inlineCode(part.text, maxLength);
+      // Next to a code span the text keeps its spaces; only the very start is a line start.
+      const [, before = '', after = ''] = /^(\s*)[\s\S]*?(\s*)$/.exec(part.text) ?? [];
+      const escaped = escapeInline(part.text, maxLength);
+      const inner = index === 0 ? escaped : escaped.replace(/^\\(?=[#\-+=])/, '');
+      if (inner === '') return before || after ? ' ' : '';
+      return `${before && index > 0 ? ' ' : ''}${inner}${after ? ' ' : ''}`;
+    })
     .join('');
 }
 

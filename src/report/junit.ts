@@ -2,8 +2,9 @@
 // section, one <testcase> per item. Sub-section titles go into the classname.
 //
 // A test-report tool fails the run when any <failure> or <error> is present
-// (dorny/test-reporter, Jenkins), so only what keeps the verdict from being ready is
-// one: a blocking failure or error, and a required sign-off still pending. An advisory
+// (dorny/test-reporter, Jenkins), so only a blocking failure or error is one. A required
+// sign-off still pending blocks the verdict but is no test failure (the check concludes
+// action_required): it is a <skipped type="awaiting-sign-off">. An advisory
 // failure is a <skipped> whose message says it failed and does not block, with the
 // details in <system-out>, so a ready run reads as passed. Each item's id, severity,
 // owner and real outcome are suite <properties> named "<id>.<field>" (Jenkins'
@@ -41,7 +42,8 @@ function caseKind(item: ItemReport): CaseKind {
     case 'error':
       return item.blocks ? 'error' : 'skipped';
     case 'pending':
-      return item.blocks ? 'failure' : 'skipped';
+      // Awaiting sign-off blocks the verdict but is not a test failure (the check concludes action_required).
+      return 'skipped';
     case 'skip':
       return 'skipped';
   }
@@ -98,11 +100,8 @@ function renderCase(item: ItemReport): string[] {
     case 'passed':
       if (item.outcome === 'flaky') return inner(`<system-out>${text(`flaky: passed after ${item.attempts} attempts. ${item.summary}`)}</system-out>`);
       return [`${open}/>`];
-    case 'failure': {
-      const type = item.outcome === 'pending' ? 'pending' : 'fail';
-      const message = item.outcome === 'pending' ? `required sign-off pending: ${item.summary}` : item.summary;
-      return inner(`<failure message="${attr(message)}" type="${type}">${text(details(item))}</failure>`);
-    }
+    case 'failure':
+      return inner(`<failure message="${attr(item.summary)}" type="fail">${text(details(item))}</failure>`);
     case 'error':
       return inner(`<error message="${attr(item.summary)}" type="error">${text(details(item))}</error>`);
     case 'skipped':
@@ -115,6 +114,7 @@ function renderCase(item: ItemReport): string[] {
           `<system-out>${text(details(item))}</system-out>`,
         );
       }
+      if (item.outcome === 'pending' && item.blocks) return inner(`<skipped message="${attr(`awaiting sign-off: ${item.summary}`)}" type="awaiting-sign-off"/>`);
       return inner(`<skipped message="${attr(`${item.outcome}: ${item.summary}`)}"/>`);
   }
 }

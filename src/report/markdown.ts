@@ -164,7 +164,8 @@ export function pendingByActor(report: Pick<Report, 'sections'>, actorOf: (item:
 function renderDocument(report: Report, options: MarkdownOptions, layout: Layout): string {
   const blocks: string[] = [...headerBlocks(report, options)];
   const actors = pendingByActor(report, options.actorOf);
-  if (actors.length > 0) blocks.push(...whoMustAct(actors));
+  // With a policy the roles that must sign lead the comment (headerBlocks); owners are the fallback.
+  if (actors.length > 0 && !report.verdict.awaiting?.length) blocks.push(...whoMustAct(actors));
 
   const attention = needsAttention(report);
   if (attention.length > 0) {
@@ -359,7 +360,7 @@ function pendingDetails(group: ActorGroup): string[] {
   const who = group.actor === undefined ? 'no owner set' : inlineHtml(oneLine(group.actor), 100);
   const required = group.required ? ` · ${group.required} required` : '';
   const lines = group.items.map((item) => {
-    const marker = [item.blocks ? '**required**' : '', policySuffix(item)].filter(Boolean).join(' · ');
+    const marker = [policySuffix(item), item.blocks ? '**required**' : ''].filter(Boolean).join(' · ');
     return `- [ ] ${oneLine(item.title)}${marker ? ` — ${marker}` : ''}`;
   });
   return [`<details><summary>⏳ ${who} — ${plural(group.items.length, 'item')}${required}</summary>`, lines.join('\n'), '</details>'];

@@ -63,8 +63,8 @@ describe('npm run demo', () => {
     expect(run.stdout).toContain(`Reports: ${join(outDir, 'report.md')}`);
   });
 
-  test('writes report.json, report.md and junit.xml to READINESS_DEMO_OUT', async () => {
-    expect((await readdir(outDir)).sort()).toEqual(['junit.xml', 'report.json', 'report.md']);
+  test('writes report.json, report.md, report.html and junit.xml to READINESS_DEMO_OUT', async () => {
+    expect((await readdir(outDir)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md']);
 
     const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as { verdict: { ready: boolean; blocking: string[] }; sections: ReportSection[] };
     expect(report.verdict).toMatchObject({ ready: true, blocking: [] });

@@ -8,7 +8,7 @@ import { allItems, type SectionReport } from '../../src/report/model.ts';
 import type { Outcome } from '../../src/checks/result.ts';
 import { djangoReport } from './django-fixture.ts';
 import { HOSTILE, item, reportFrom, structureProblems } from './fixture.ts';
-import { pendingByActor, type ActorGroup } from '../../src/report/markdown.ts';
+import { pendingByActor, type ActorGroup } from '../../src/report/attention.ts';
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56';
 const RUN_URL = 'https://github.com/acme/shop/actions/runs/42';

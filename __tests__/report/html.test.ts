@@ -10,7 +10,7 @@ import { renderHtml } from '../../src/report/html.ts';
 import type { Report } from '../../src/report/model.ts';
 import { fixtureReport, item, reportFrom } from './fixture.ts';
 import { djangoReport } from './django-fixture.ts';
-import { pendingByActor, type ActorGroup } from '../../src/report/markdown.ts';
+import { pendingByActor, type ActorGroup } from '../../src/report/attention.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Flags that keep Chromium quiet and offline on a CI machine.

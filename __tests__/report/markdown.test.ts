@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { DEFAULT_MAX_LENGTH, needsAttention, renderMarkdown, truncateMarkdown } from '../../src/report/markdown.ts';
+import { DEFAULT_MAX_LENGTH, renderMarkdown, truncateMarkdown } from '../../src/report/markdown.ts';
+import { needsAttention } from '../../src/report/attention.ts';
 import type { SectionReport } from '../../src/report/model.ts';
 import { fixtureReport, hugeReport, item, reportFrom, structureProblems, textOutsideCode } from './fixture.ts';
 

@@ -194,9 +194,9 @@ export function inlineHtml(text: string, maxLength = DEFAULT_INLINE_LENGTH): str
     .join('');
 }
 
-/** The same for plain text (a check run title, a log line): code spans lose their backticks. */
+/** The same for plain text (a check run title, a log line): code spans lose their backticks, invisible characters go. */
 export function plainText(text: string): string {
-  return codeParts(text)
+  return codeParts(stripInvisible(text))
     .map((part) => part.text)
     .join('');
 }

@@ -4,7 +4,7 @@
 // that forbids loading anything, so a hostile body in the evidence can neither run nor call out.
 import { failedAssertions, type Evidence, type Outcome, type ResponseEvidence } from '../checks/result.ts';
 import { allItems, type ItemReport, type Report, type SectionReport } from './model.ts';
-import { isWarning, pendingByActor } from './markdown.ts';
+import { isWarning, pendingByActor } from './attention.ts';
 import { latencyOf, type Latency } from './charts.ts';
 import { plainBlock, plainText, singleLine } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';

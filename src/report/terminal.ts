@@ -5,7 +5,7 @@
 import { styleText } from 'node:util';
 import { assertionLine, failedAssertions, type Outcome } from '../checks/result.ts';
 import { allItems, type ItemReport, type Report, type SectionReport } from './model.ts';
-import { isWarning, needsAttention, pendingByActor } from './markdown.ts';
+import { isWarning, needsAttention, pendingByActor } from './attention.ts';
 import { plainText, singleLine } from './escape.ts';
 import { formatDuration } from '../manifest/units.ts';
 import { policyTerminalLines, scoreText, signedText, waiverText } from './policy-lines.ts';

@@ -5,11 +5,11 @@
 // serves "SSL required", "SSL offered but plaintext accepted" and "SSL off".
 import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createCa, localhostCert } from './certs.ts';
+import { freePort } from './servers.ts';
 
 const run = promisify(execFile);
 
@@ -53,14 +53,6 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on loopback (bound and released; PostgreSQL takes it right after). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export async function startPostgres(): Promise<RunningPostgres> {
   const missing = notInstalled();

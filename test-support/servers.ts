@@ -2,7 +2,7 @@
 // port, and a close() that also drops keep-alive connections so nothing hangs.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -50,4 +50,13 @@ export async function startServer(handler: Handler, options: ServerOptions = {})
       return closing;
     },
   };
+}
+
+/** A free TCP port on loopback (bound and released) for a server started by another program. */
+export async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -3,22 +3,9 @@ import { describe, expect, test } from '@jest/globals';
 import { CANCEL_GRACE_MS, runItems } from '../../src/engine/run.ts';
 import type { PlanItem } from '../../src/plan/plan.ts';
 import type { CheckResult } from '../../src/checks/result.ts';
+import { planItem } from '../../test-support/plan-item.ts';
 
-function item(id: string, overrides: Partial<PlanItem> = {}): PlanItem {
-  return {
-    id,
-    title: id,
-    sections: ['S'],
-    severity: 'blocking',
-    location: { line: 1, column: 1 },
-    timeoutMs: 60_000,
-    requestTimeoutMs: 1000,
-    retry: { attempts: 3, backoffMs: 10 },
-    check: { kind: 'http', http: { request: 'GET /' } },
-    usesTarget: true,
-    ...overrides,
-  };
-}
+const item = (id: string, overrides: Partial<PlanItem> = {}): PlanItem => planItem(id, { timeoutMs: 60_000, retry: { attempts: 3, backoffMs: 10 }, ...overrides });
 
 const pass: CheckResult = { outcome: 'pass', summary: '200 OK', evidence: {} };
 

@@ -6,6 +6,7 @@ import { allItems } from '../../src/report/model.ts';
 import { runItems } from '../../src/engine/run.ts';
 import type { PlanItem } from '../../src/plan/plan.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { planItem } from '../../test-support/plan-item.ts';
 
 let staging: RunningServer;
 /** Requests in flight now, by kind, and what each kind saw of the other when it arrived. */
@@ -66,20 +67,7 @@ describe('measuring items and the rest of the run', () => {
 });
 
 describe('runItems with hosts', () => {
-  const item = (id: string, hosts: string[], exclusive = false): PlanItem => ({
-    id,
-    title: id,
-    sections: ['S'],
-    severity: 'blocking',
-    location: { line: 1, column: 1 },
-    timeoutMs: 5000,
-    requestTimeoutMs: 1000,
-    retry: { attempts: 1, backoffMs: 10 },
-    check: { kind: 'http', http: { request: 'GET /' } },
-    usesTarget: true,
-    hosts,
-    exclusive,
-  });
+  const item = (id: string, hosts: string[], exclusive = false): PlanItem => planItem(id, { timeoutMs: 5000, hosts, exclusive });
 
   test('an exclusive item waits for its host to drain and holds others back; other hosts and hostless items go on', async () => {
     const running = new Set<string>();

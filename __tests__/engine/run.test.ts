@@ -1,23 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { runItems, type ProgressEvent } from '../../src/engine/run.ts';
-import type { PlanItem } from '../../src/plan/plan.ts';
 import type { CheckResult } from '../../src/checks/result.ts';
+import { planItem } from '../../test-support/plan-item.ts';
 
-function item(id: string, overrides: Partial<PlanItem> = {}): PlanItem {
-  return {
-    id,
-    title: id,
-    sections: ['S'],
-    severity: 'blocking',
-    location: { line: 1, column: 1 },
-    timeoutMs: 1000,
-    requestTimeoutMs: 1000,
-    retry: { attempts: 1, backoffMs: 10 },
-    check: { kind: 'http', http: { request: 'GET /' } },
-    usesTarget: true,
-    ...overrides,
-  };
-}
+const item = planItem;
 
 const pass: CheckResult = { outcome: 'pass', summary: '200 OK', evidence: {} };
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,13 +4,12 @@ import { resolvePolicy, type PullEvidence, type ResolvedPolicy } from '../../src
 import type { PlanItem } from '../../src/plan/plan.ts';
 import type { ItemResult } from '../../src/engine/run.ts';
 import type { Outcome } from '../../src/checks/result.ts';
+import { planItem } from '../../test-support/plan-item.ts';
 
 const HEAD = 'd'.repeat(40);
 const TODAY = new Date('2027-01-10T12:00:00Z');
 
-function item(id: string, check: PlanItem['check'] = { kind: 'http', http: { request: 'GET /' } }): PlanItem {
-  return { id, title: id, sections: ['S'], severity: 'blocking', location: { line: 1, column: 1 }, timeoutMs: 1, requestTimeoutMs: 1, retry: { attempts: 1, backoffMs: 0 }, check, usesTarget: false };
-}
+const item = (id: string, check: PlanItem['check'] = { kind: 'http', http: { request: 'GET /' } }): PlanItem => planItem(id, { check, usesTarget: false });
 const manual = (id: string, owner: string, signers?: string[]) => item(id, { kind: 'manual', manual: { owner, ...(signers ? { signers } : {}) } });
 const result = (id: string, outcome: Outcome): ItemResult => ({ id, outcome, summary: outcome === 'fail' ? 'p95 1.2s > 500ms' : outcome, evidence: {}, durationMs: 1, attempts: 1 });
 

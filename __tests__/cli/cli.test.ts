@@ -2,7 +2,7 @@
 // as a child process. Exit codes: 0 ready, 1 not ready, 2 usage or manifest error.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
@@ -14,9 +14,8 @@ let hsts = true;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'readiness-cli-'));
   // Only the bundle: it must run without node_modules.
-  await mkdir(join(dir, 'bin'));
-  await copyFile('dist/cli.js', join(dir, 'bin/cli.js'));
-  await copyFile('dist/package.json', join(dir, 'bin/package.json'));
+  // dist/ whole: the entry imports its chunks from beside it.
+  await cp('dist', join(dir, 'bin'), { recursive: true });
   staging = await startServer((_req, res) => {
     if (hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     res.end('<h1>Skyway</h1>');

@@ -3,7 +3,7 @@
 // item as it finishes. Both end with a recap after the checklist. Also --only and --list.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
@@ -37,9 +37,8 @@ sections:
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'readiness-tty-'));
-  await mkdir(join(dir, 'bin'));
-  await copyFile('dist/cli.js', join(dir, 'bin/cli.js'));
-  await copyFile('dist/package.json', join(dir, 'bin/package.json'));
+  // dist/ whole: the entry imports its chunks from beside it.
+  await cp('dist', join(dir, 'bin'), { recursive: true });
   await writeFile(join(dir, 'readiness.yml'), MANIFEST);
   staging = await startServer((_req, res) => res.end('<h1>Skyway</h1>'));
 });

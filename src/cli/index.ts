@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Entry of dist/cli.js (the package's `readiness-gate` bin). Kept tiny: Node's version is
 // checked before anything that could fail on an older Node is evaluated, and the command
-// line is loaded only then ("eager" keeps it in this one file; it is evaluated on import).
+// line is loaded only then (a chunk beside this file, read and compiled on import).
+// The default import: a named one would fail to link on the old Node the check below is for.
+import nodeModule from 'node:module';
 import { nodeTooOld } from '../util/node-version.ts';
 
 const tooOld = nodeTooOld(process.version);
@@ -9,7 +11,10 @@ if (tooOld !== undefined) {
   process.stderr.write(`${tooOld}\n`);
   process.exitCode = 2;
 } else {
-  const { main } = await import(/* webpackMode: "eager" */ './main.ts');
+  // Node keeps the compiled chunks in its compile cache (NODE_COMPILE_CACHE, else the OS temp
+  // directory), so the next run of the CLI skips parsing them; a cache it cannot write is ignored.
+  nodeModule.enableCompileCache?.();
+  const { main } = await import('./main.ts');
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

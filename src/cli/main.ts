@@ -1,7 +1,7 @@
 // The readiness-gate command line. `main` takes its world as arguments (argv, streams,
 // env, cwd) and returns the exit code: 0 ready, 1 not ready, 2 usage or manifest error.
-// Each command imports what it needs when it runs ("eager": in this bundle, evaluated on
-// import), so `--version` or `schema` never evaluate the engine, the checks or zod's schema.
+// Each command imports what it needs when it runs (in the bundle, chunks read on import),
+// so `--version` or `schema` never load the engine, the checks or zod's schema.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -141,9 +141,9 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const manifestText = await readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
   const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor }] = await Promise.all([
-    import(/* webpackMode: "eager" */ '../pipeline.ts'),
-    import(/* webpackMode: "eager" */ '../manifest/load.ts'),
-    import(/* webpackMode: "eager" */ '../report/terminal.ts'),
+    import('../pipeline.ts'),
+    import('../manifest/load.ts'),
+    import('../report/terminal.ts'),
   ]);
   const reportInvalid = (errors: ManifestError[]): number => {
     for (const error of errors) io.stderr.write(`${formatError(error)}\n`);
@@ -154,9 +154,9 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     const loaded = loadManifest(manifestText, manifestFile);
     if (!loaded.ok) return reportInvalid(loaded.errors);
     const [{ itemIds }, { selectItems }, { CHECK_KINDS }] = await Promise.all([
-      import(/* webpackMode: "eager" */ '../manifest/ids.ts'),
-      import(/* webpackMode: "eager" */ '../plan/select.ts'),
-      import(/* webpackMode: "eager" */ '../manifest/schema.ts'),
+      import('../manifest/ids.ts'),
+      import('../plan/select.ts'),
+      import('../manifest/schema.ts'),
     ]);
     const entries = itemIds(loaded.value.manifest).items;
     const { selected, unmatched } = selectItems(entries, values.only ?? []);
@@ -204,7 +204,7 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   io.stdout.write(await render(report, format, shouldUseColor(io.stdout, io.env), values.verbose ?? false));
   if (values.out !== undefined) {
     const dir = resolve(io.cwd, values.out);
-    const { writeReports } = await import(/* webpackMode: "eager" */ '../report/files.ts');
+    const { writeReports } = await import('../report/files.ts');
     await writeReports(report, dir);
     io.stderr.write(`reports written to ${dir}: report.json, report.md, report.html, junit.xml\n`);
   }
@@ -222,13 +222,13 @@ function listItems(entries: LocatedItem[], kinds: readonly string[]): string {
 async function render(report: Report, format: Format, color: boolean, verbose: boolean): Promise<string> {
   switch (format) {
     case 'markdown':
-      return `${(await import(/* webpackMode: "eager" */ '../report/markdown.ts')).renderMarkdown(report)}\n`;
+      return `${(await import('../report/markdown.ts')).renderMarkdown(report)}\n`;
     case 'json':
-      return (await import(/* webpackMode: "eager" */ '../report/json.ts')).renderJson(report);
+      return (await import('../report/json.ts')).renderJson(report);
     case 'junit':
-      return (await import(/* webpackMode: "eager" */ '../report/junit.ts')).renderJUnit(report);
+      return (await import('../report/junit.ts')).renderJUnit(report);
     default:
-      return (await import(/* webpackMode: "eager" */ '../report/terminal.ts')).renderTerminal(report, { color, verbose });
+      return (await import('../report/terminal.ts')).renderTerminal(report, { color, verbose });
   }
 }
 
@@ -243,8 +243,8 @@ async function validateCommand(args: string[], io: CliIO): Promise<number> {
   const text = await readManifest(file, io);
   if (text === undefined) return EXIT.usage;
   const [{ formatError, loadManifest }, { itemIds }] = await Promise.all([
-    import(/* webpackMode: "eager" */ '../manifest/load.ts'),
-    import(/* webpackMode: "eager" */ '../manifest/ids.ts'),
+    import('../manifest/load.ts'),
+    import('../manifest/ids.ts'),
   ]);
   const loaded = loadManifest(text, file);
   if (!loaded.ok) {
@@ -265,7 +265,7 @@ async function schemaCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP.schema);
     return EXIT.ready;
   }
-  const { manifestJsonSchemaText } = await import(/* webpackMode: "eager" */ '../manifest/json-schema.ts');
+  const { manifestJsonSchemaText } = await import('../manifest/json-schema.ts');
   io.stdout.write(manifestJsonSchemaText());
   return EXIT.ready;
 }
@@ -280,7 +280,7 @@ async function initCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP.init);
     return EXIT.ready;
   }
-  const { runInit } = await import(/* webpackMode: "eager" */ './init.ts');
+  const { runInit } = await import('./init.ts');
   const result = await runInit({ template: values.template ?? 'generic', path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST), force: values.force ?? false });
   if (!result.ok) {
     io.stderr.write(`readiness-gate init: ${result.message}\n`);

@@ -5,6 +5,7 @@
 // node_modules.
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { parse } from 'acorn';
 import { minify } from 'terser';
 
 const ncc = createRequire(import.meta.url)('@vercel/ncc');
@@ -28,6 +29,22 @@ const NEVER_LOADED = {
 // several times slower to decode and to scan, so characters like ✅ are written as \u escapes.
 const MINIFY = { module: true, compress: false, mangle: { keep_classnames: true, keep_fnames: true }, format: { ascii_only: true } };
 
+// V8 compiles a function when it first runs, and Node's compile cache keeps only what was
+// compiled when the file was: the chunk's top level. A function wrapped in parentheses is
+// compiled with the file, so each module of a chunk is wrapped: the cache then holds the
+// modules' code too, and the next run skips compiling them.
+function compileModulesEagerly(code) {
+  const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
+  // A chunk is `export const id=…;export const ids=[…];export const modules={<id>:(…)=>{…},…}`.
+  const modules = program.body.flatMap((statement) => statement.declaration?.declarations ?? []).find((declaration) => declaration.id.name === 'modules');
+  if (modules?.init?.type !== 'ObjectExpression') throw new Error('a chunk without its modules object: the webpack chunk format changed');
+  let wrapped = code;
+  for (const { value } of [...modules.init.properties].reverse()) {
+    wrapped = `${wrapped.slice(0, value.start)}(${wrapped.slice(value.start, value.end)})${wrapped.slice(value.end)}`;
+  }
+  return wrapped;
+}
+
 // Build everything first; dist/ is only replaced when every bundle built.
 const files = [];
 for (const { input, output, shebang } of ENTRIES) {
@@ -39,7 +56,7 @@ for (const { input, output, shebang } of ENTRIES) {
     if (name === 'package.json') continue;
     // Anything else (a .node binary, a copied asset) would be a file the bundle reads at run time.
     if (!chunk.test(name)) throw new Error(`${input}: ncc emitted ${name}; only chunks of the entry may sit beside it`);
-    files.push({ name, code: (await minify(source.toString(), MINIFY)).code });
+    files.push({ name, code: compileModulesEagerly((await minify(source.toString(), MINIFY)).code) });
   }
 }
 

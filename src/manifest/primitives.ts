@@ -5,6 +5,9 @@ import { DURATION_HINT, DURATION_PATTERN } from './units.ts';
 import { jsonPathProblem } from './jsonpath.ts';
 import { patternProblem } from '../util/pattern.ts';
 
+// A manifest is parsed once per process: zod's generated parsers (new Function per object
+// schema) cost more to compile than they save on one parse.
+z.config({ jitless: true });
 
 export const duration = z
   .string({ error: `expected ${DURATION_HINT}` })

@@ -32,6 +32,8 @@ const NO_COMMANDS = 'not run by the bench: there is no Django project here';
 
 interface Round {
   whole: number;
+  /** CPU time of this process (the run's one event loop) during the run, ms. */
+  cpu: number;
   slowest: ItemReport;
   sum: number;
   /** Run start to the first item's start: plan, CA, the ready wait. */
@@ -40,6 +42,9 @@ interface Round {
   measuring: number;
   measured: ItemReport[];
   items: ItemReport[];
+  /** The same manifest run with only its measuring items, then with all the others. */
+  measuringAlone?: Round;
+  othersAlone?: Round;
 }
 
 if (values['serve-lab']) {
@@ -74,9 +79,15 @@ async function main(): Promise<void> {
       PROMETHEUS_URL: prometheus.url,
       ALERTMANAGER_URL: alertmanager.url,
     };
-    await runRound(manifestText, env, dir); // warm up: lazily imported check kinds, JIT
+    // Warm up (lazily imported check kinds, JIT), and learn which items measure.
+    const { measuringIds, otherIds } = await runRound(manifestText, env, dir);
     const results: Round[] = [];
-    for (let round = 0; round < rounds; round++) results.push(await runRound(manifestText, env, dir));
+    for (let round = 0; round < rounds; round++) {
+      const whole = await runRound(manifestText, env, dir);
+      whole.measuringAlone = await runRound(manifestText, env, dir, measuringIds);
+      whole.othersAlone = await runRound(manifestText, env, dir, otherIds);
+      results.push(whole);
+    }
     print(results);
   } finally {
     await Promise.allSettled([lab.close(), pg.stop(), prometheus.stop(), alertmanager.stop(), exporter.server.close()]);
@@ -84,9 +95,10 @@ async function main(): Promise<void> {
   }
 }
 
-async function runRound(manifestText: string, env: Record<string, string>, workspace: string): Promise<Round> {
+async function runRound(manifestText: string, env: Record<string, string>, workspace: string, only?: string[]): Promise<Round & { measuringIds: string[]; otherIds: string[] }> {
   const starts: number[] = [];
   const exclusive = new Set<string>();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const outcome = await runReadiness({
     manifestText,
@@ -95,6 +107,7 @@ async function runRound(manifestText: string, env: Record<string, string>, works
     git: {},
     workspace,
     commandsAllowed: { allowed: false, reason: NO_COMMANDS },
+    ...(only ? { only } : {}),
     onProgress: (event) => {
       if (event.type !== 'start') return;
       starts.push(performance.now());
@@ -102,18 +115,22 @@ async function runRound(manifestText: string, env: Record<string, string>, works
     },
   });
   const whole = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   if (outcome.status !== 'done') throw new Error(`the run did not happen: ${JSON.stringify(outcome)}`);
   if (outcome.report.notices.length > 0) throw new Error(`staging was not usable: ${outcome.report.notices.join('; ')}`);
   const items = allItems(outcome.report);
   const measured = items.filter((item) => exclusive.has(item.id));
   return {
     whole,
+    cpu: (used.user + used.system) / 1000,
     slowest: items.reduce((a, b) => (b.durationMs > a.durationMs ? b : a)),
     sum: items.reduce((total, item) => total + item.durationMs, 0),
     setup: Math.min(...starts) - started,
     measuring: measured.reduce((total, item) => total + item.durationMs, 0),
     measured,
     items,
+    measuringIds: outcome.plan.items.filter((item) => item.exclusive).map((item) => item.id),
+    otherIds: outcome.plan.items.filter((item) => !item.exclusive).map((item) => item.id),
   };
 }
 
@@ -160,6 +177,7 @@ function print(results: Round[]): void {
   );
   console.log(`  ratio whole/slowest       ${ratio.toFixed(2).padStart(9)}      (goal ≤ 1.2)${ratio <= 1.2 ? '' : '  ← over'}`);
   console.log(`  sum of all items          ${ms(of((round) => round.sum))}   whole/sum = ${of((round) => round.whole / round.sum).toFixed(2)}`);
+  console.log(`  CPU of the run's process  ${ms(of((round) => round.cpu))}   (one event loop runs every check)`);
   console.log('  where the whole run goes:');
   console.log(`    start-up to first item  ${ms(of((round) => round.setup))}   (plan, CA, the ready wait on /health/)`);
   console.log(`    measuring items, summed ${ms(of((round) => round.measuring))}   (${last.measured.length} load/performance-slo items, each alone on the lab's host, so one after another)`);
@@ -168,6 +186,12 @@ function print(results: Round[]): void {
     console.log(`      ${ms(duration)}  ${item.id} (${item.kind}): ${item.summary.length > 80 ? `${item.summary.slice(0, 80)}…` : item.summary}`);
   }
   console.log(`    everything else         ${ms(of((round) => round.whole - round.setup - round.measuring))}`);
+  const alone = (pick: (round: Round) => Round | undefined) => of((round) => pick(round)?.whole ?? 0);
+  console.log('  the same manifest, split (--only):');
+  console.log(`    only the measuring items ${ms(alone((round) => round.measuringAlone))}`);
+  console.log(
+    `    all the other items      ${ms(alone((round) => round.othersAlone))}   slowest ${ms(of((round) => round.othersAlone?.slowest.durationMs ?? 0))}, ratio ${of((round) => (round.othersAlone as Round).whole / (round.othersAlone as Round).slowest.durationMs).toFixed(2)}, CPU ${ms(of((round) => round.othersAlone?.cpu ?? 0))}`,
+  );
   console.log('  skipped here (last round):');
   for (const [reason, count] of skipped) console.log(`    ${String(count).padStart(3)} × ${reason.length > 110 ? `${reason.slice(0, 110)}…` : reason}`);
 }

@@ -41,6 +41,8 @@ interface Round {
   /** Measuring items: their durations, summed (they run one at a time on the lab's host). */
   measuring: number;
   measured: ItemReport[];
+  /** Time a measuring item ran with no other item in flight, on any host. */
+  measuringOnlyInFlight: number;
   items: ItemReport[];
   /** The same manifest run with only its measuring items, then with all the others. */
   measuringAlone?: Round;
@@ -98,6 +100,8 @@ async function main(): Promise<void> {
 async function runRound(manifestText: string, env: Record<string, string>, workspace: string, only?: string[]): Promise<Round & { measuringIds: string[]; otherIds: string[] }> {
   const starts: number[] = [];
   const exclusive = new Set<string>();
+  // Items in flight over time: +1 at a start, -1 at a finish.
+  const events: { at: number; step: 1 | -1; exclusive: boolean }[] = [];
   const cpu = process.cpuUsage();
   const started = performance.now();
   const outcome = await runReadiness({
@@ -109,8 +113,10 @@ async function runRound(manifestText: string, env: Record<string, string>, works
     commandsAllowed: { allowed: false, reason: NO_COMMANDS },
     ...(only ? { only } : {}),
     onProgress: (event) => {
+      const at = performance.now();
+      events.push({ at, step: event.type === 'start' ? 1 : -1, exclusive: event.item.exclusive === true });
       if (event.type !== 'start') return;
-      starts.push(performance.now());
+      starts.push(at);
       if (event.item.exclusive) exclusive.add(event.item.id);
     },
   });
@@ -128,10 +134,26 @@ async function runRound(manifestText: string, env: Record<string, string>, works
     setup: Math.min(...starts) - started,
     measuring: measured.reduce((total, item) => total + item.durationMs, 0),
     measured,
+    measuringOnlyInFlight: measuringWithNothingElse(events),
     items,
     measuringIds: outcome.plan.items.filter((item) => item.exclusive).map((item) => item.id),
     otherIds: outcome.plan.items.filter((item) => !item.exclusive).map((item) => item.id),
   };
+}
+
+/** How long a measuring item was in flight with no other item in flight. */
+function measuringWithNothingElse(events: { at: number; step: 1 | -1; exclusive: boolean }[]): number {
+  let measuring = 0;
+  let others = 0;
+  let total = 0;
+  let since = 0;
+  for (const event of events) {
+    if (measuring > 0 && others === 0) total += event.at - since;
+    if (event.exclusive) measuring += event.step;
+    else others += event.step;
+    since = event.at;
+  }
+  return total;
 }
 
 /** This script again with --serve-lab: the lab in its own process, until stdin closes. */
@@ -185,6 +207,9 @@ function print(results: Round[]): void {
     const duration = of((round) => round.measured.find((entry) => entry.id === item.id)?.durationMs ?? 0);
     console.log(`      ${ms(duration)}  ${item.id} (${item.kind}): ${item.summary.length > 80 ? `${item.summary.slice(0, 80)}…` : item.summary}`);
   }
+  console.log(
+    `      ${ms(of((round) => round.measuringOnlyInFlight))}  of it with no other item in flight, on any host (PostgreSQL, Prometheus)`,
+  );
   console.log(`    everything else         ${ms(of((round) => round.whole - round.setup - round.measuring))}`);
   const alone = (pick: (round: Round) => Round | undefined) => of((round) => pick(round)?.whole ?? 0);
   console.log('  the same manifest, split (--only):');
@@ -192,6 +217,7 @@ function print(results: Round[]): void {
   console.log(
     `    all the other items      ${ms(alone((round) => round.othersAlone))}   slowest ${ms(of((round) => round.othersAlone?.slowest.durationMs ?? 0))}, ratio ${of((round) => (round.othersAlone as Round).whole / (round.othersAlone as Round).slowest.durationMs).toFixed(2)}, CPU ${ms(of((round) => round.othersAlone?.cpu ?? 0))}`,
   );
+  console.log(`    the two, added           ${ms(of((round) => (round.measuringAlone?.whole ?? 0) + (round.othersAlone?.whole ?? 0)))}   (the whole run if nothing overlapped)`);
   console.log('  skipped here (last round):');
   for (const [reason, count] of skipped) console.log(`    ${String(count).padStart(3)} × ${reason.length > 110 ? `${reason.slice(0, 110)}…` : reason}`);
 }

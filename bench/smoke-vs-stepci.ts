@@ -163,6 +163,7 @@ const runs: Record<'ours' | 'stepci', { args: string[]; env: NodeJS.ProcessEnv; 
     args: [cli, 'run', '--manifest', manifest, '--url', lab.url, '--format', 'json'],
     env: { ...process.env, SMOKE_PASSWORD: PASSWORD },
     passed: (stdout) => {
+      if (!stdout.startsWith('{')) return false;
       const report = JSON.parse(stdout) as Report;
       return report.verdict.ready && allItems(report).every((item) => item.outcome === 'pass');
     },

@@ -90,4 +90,48 @@ describe('runItems with hosts', () => {
     // b1 and the hostless item are not held back by a's measurement.
     expect(overlaps.some(([first, ...others]) => (first === 'b1' || first === 'none') && others.includes('measure')) || at('measure').some((id) => id === 'b1' || id === 'none')).toBe(true);
   });
+
+  test('an item waiting for its host does not hold a slot: items on other hosts behind it start first', async () => {
+    const started: string[] = [];
+    const ended: string[] = [];
+    // Two slots: the first runs on a, the measurement must wait for a, and b's items must not wait with it.
+    const items = [item('a-slow', ['a']), item('measure', ['a'], true), item('a2', ['a']), item('b1', ['b']), item('b2', ['b']), item('b3', ['b'])];
+    await runItems(
+      items,
+      async (current) => {
+        started.push(current.id);
+        await new Promise((resolve) => setTimeout(resolve, current.id === 'a-slow' ? 120 : 10));
+        ended.push(current.id);
+        return { outcome: 'pass', summary: 'ok', evidence: {} };
+      },
+      { concurrency: 2, deadlineMs: 5000 },
+    );
+    // b's items ran while a-slow held a; the measurement started when a drained, before a2
+    // (queued behind it), and a2 never overlapped it.
+    expect(started.slice(0, 4)).toEqual(['a-slow', 'b1', 'b2', 'b3']);
+    expect(started.indexOf('measure')).toBeLessThan(started.indexOf('a2'));
+    expect(ended.indexOf('measure')).toBeLessThan(started.indexOf('a2'));
+    expect([...started].sort()).toEqual(['a-slow', 'a2', 'b1', 'b2', 'b3', 'measure']);
+  });
+
+  test('measurements on one host run one after another, in order, with nothing else there', async () => {
+    const running = new Set<string>();
+    const log: string[] = [];
+    const items = [item('m1', ['a'], true), item('s1', ['a']), item('m2', ['a'], true), item('s2', ['a']), item('elsewhere', ['b'])];
+    await runItems(
+      items,
+      async (current) => {
+        if (current.exclusive && [...running].some((id) => id !== 'elsewhere')) log.push(`overlap ${current.id}`);
+        if (current.id.startsWith('s') && [...running].some((id) => id.startsWith('m'))) log.push(`overlap ${current.id}`);
+        running.add(current.id);
+        log.push(current.id);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        running.delete(current.id);
+        return { outcome: 'pass', summary: 'ok', evidence: {} };
+      },
+      { concurrency: 4, deadlineMs: 5000 },
+    );
+    expect(log.filter((entry) => entry.startsWith('overlap'))).toEqual([]);
+    expect(log.filter((entry) => entry !== 'elsewhere')).toEqual(['m1', 's1', 'm2', 's2']);
+  });
 });

@@ -1,7 +1,9 @@
-// Who may talk to a host at the same time. A measuring item (load, performance-slo)
-// runs alone against its hosts: it waits until the items already running there finish,
-// and items that want one of its hosts wait until it is done. Items that name no host
-// (commands, files, manual sign-offs) never wait.
+// Who may talk to a host at the same time, and which queued item runs next. A measuring
+// item (load, performance-slo) runs alone against its hosts: it waits until the items
+// already running there finish, and items queued after it that want one of its hosts wait
+// until it is done. Items that name no host (commands, files, manual sign-offs) never wait,
+// and an item that has to wait does not hold up the items behind it that can run now: a
+// measurement on staging never keeps the database or Prometheus checks waiting.
 
 export interface GateTicket {
   /** Lower-case host names the item sends requests to. */
@@ -13,29 +15,55 @@ export interface GateTicket {
 interface HostState {
   shared: number;
   exclusive: boolean;
-  /** Measuring items waiting for the host: new shared items queue behind them. */
-  waitingExclusive: number;
 }
 
-export class HostGate {
+export class HostGate<Ticket extends GateTicket> {
   private readonly hosts = new Map<string, HostState>();
+  private readonly queue: Ticket[];
   private wakeups: (() => void)[] = [];
 
-  /** Resolves when the item may start; call the returned function when it is done. */
-  async enter(ticket: GateTicket): Promise<() => void> {
-    const hosts = [...new Set(ticket.hosts ?? [])];
-    if (hosts.length === 0) return () => {};
-    const exclusive = ticket.exclusive === true;
-    if (exclusive) for (const host of hosts) this.state(host).waitingExclusive++;
-    while (!this.canEnter(hosts, exclusive)) await new Promise<void>((resolve) => this.wakeups.push(resolve));
+  /** The items to run, in the order they should start when nothing stands in the way. */
+  constructor(tickets: readonly Ticket[]) {
+    this.queue = [...tickets];
+  }
+
+  /**
+   * The first queued item that may start now, once one may; undefined when the queue is
+   * empty. Call `release` when the item is done.
+   */
+  async next(): Promise<{ ticket: Ticket; release: () => void } | undefined> {
+    for (;;) {
+      if (this.queue.length === 0) return undefined;
+      // Hosts a measurement queued earlier is waiting for: nothing queued behind it may start
+      // there, so the measurement starts as soon as the host drains.
+      const claimed = new Set<string>();
+      for (let index = 0; index < this.queue.length; index++) {
+        const ticket = this.queue[index] as Ticket;
+        const hosts = [...new Set(ticket.hosts ?? [])];
+        if (this.mayStart(hosts, ticket.exclusive === true, claimed)) {
+          this.queue.splice(index, 1);
+          return { ticket, release: this.occupy(hosts, ticket.exclusive === true) };
+        }
+        if (ticket.exclusive === true) for (const host of hosts) claimed.add(host);
+      }
+      // Something is running (else the first item could start): wait until it is done.
+      await new Promise<void>((resolve) => this.wakeups.push(resolve));
+    }
+  }
+
+  private mayStart(hosts: string[], exclusive: boolean, claimed: Set<string>): boolean {
+    return hosts.every((host) => {
+      const state = this.state(host);
+      if (state.exclusive || claimed.has(host)) return false;
+      return !exclusive || state.shared === 0;
+    });
+  }
+
+  private occupy(hosts: string[], exclusive: boolean): () => void {
     for (const host of hosts) {
       const state = this.state(host);
-      if (exclusive) {
-        state.waitingExclusive--;
-        state.exclusive = true;
-      } else {
-        state.shared++;
-      }
+      if (exclusive) state.exclusive = true;
+      else state.shared++;
     }
     let released = false;
     return () => {
@@ -52,17 +80,9 @@ export class HostGate {
     };
   }
 
-  private canEnter(hosts: string[], exclusive: boolean): boolean {
-    return hosts.every((host) => {
-      const state = this.state(host);
-      if (state.exclusive) return false;
-      return exclusive ? state.shared === 0 : state.waitingExclusive === 0;
-    });
-  }
-
   private state(host: string): HostState {
     let state = this.hosts.get(host);
-    if (state === undefined) this.hosts.set(host, (state = { shared: 0, exclusive: false, waitingExclusive: 0 }));
+    if (state === undefined) this.hosts.set(host, (state = { shared: 0, exclusive: false }));
     return state;
   }
 }

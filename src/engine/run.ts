@@ -60,16 +60,15 @@ export async function runItems(items: PlanItem[], runAttempt: AttemptRunner, opt
     return cancel?.aborted ? { ...wanted, ms: Math.min(wanted.ms, CANCEL_GRACE_MS) } : wanted;
   };
   const results = new Array<ItemResult>(items.length);
-  let next = 0;
   let done = 0;
-  // Measuring items run alone against their host (see host-gate.ts).
-  const gate = new HostGate();
+  // Items start in order, except that one waiting for its host (see host-gate.ts) lets the
+  // ones behind it that can run go first.
+  const gate = new HostGate(items.map((item, index) => ({ item, index, hosts: item.hosts, exclusive: item.exclusive })));
 
   const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index] as PlanItem;
-      const release = await gate.enter(item);
+    for (let next = await gate.next(); next !== undefined; next = await gate.next()) {
+      const { ticket, release } = next;
+      const { item, index } = ticket;
       options.onProgress?.({ type: 'start', item });
       let result: ItemResult;
       try {

@@ -66,12 +66,17 @@ file:line:column  path  message. Exit 0 when valid, 2 otherwise.
 Prints the JSON Schema of the manifest, for editors:
   # yaml-language-server: $schema=<url or path of the schema>
 `,
-  init: `Usage: readiness-gate init [--template NAME] [--path FILE] [--force]
+  init: `Usage: readiness-gate init [--template NAME] [--dir DIR] [--url URL] [--path FILE] [--force]
 
-Writes a starter manifest.
+Writes a starter manifest. The django template is fitted to the project in DIR:
+its settings module, its tests (pytest or manage.py test), Celery, REST framework,
+payment and GDS code. Items that do not apply are written as comments, each with
+the reason; with --url, so are items whose paths staging does not serve.
 
 Options:
   -t, --template NAME   django (every item of the Django launch checklist) or generic (default)
+  -d, --dir DIR         the repository to fit the django template to (default: here)
+  -u, --url URL         staging: probe the template's paths (a few GETs) and write target.url
   -p, --path FILE       where to write it (default ${DEFAULT_MANIFEST})
       --force           overwrite an existing file
 `,
@@ -275,17 +280,26 @@ async function initCommand(args: string[], io: CliIO): Promise<number> {
     template: { type: 'string', short: 't' },
     path: { type: 'string', short: 'p' },
     force: { type: 'boolean' },
+    url: { type: 'string', short: 'u' },
+    dir: { type: 'string', short: 'd' },
   });
   if (values.help) {
     io.stdout.write(HELP.init);
     return EXIT.ready;
   }
   const { runInit } = await import(/* webpackMode: "eager" */ './init.ts');
-  const result = await runInit({ template: values.template ?? 'generic', path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST), force: values.force ?? false });
+  const result = await runInit({
+    template: values.template ?? 'generic',
+    path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST),
+    force: values.force ?? false,
+    dir: resolve(io.cwd, values.dir ?? '.'),
+    ...(values.url !== undefined ? { url: values.url } : {}),
+  });
   if (!result.ok) {
     io.stderr.write(`readiness-gate init: ${result.message}\n`);
     return EXIT.usage;
   }
+  for (const finding of result.findings ?? []) io.stdout.write(`  ${finding}\n`);
   io.stdout.write(`${result.message}\n`);
   return EXIT.ready;
 }

@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ManifestError } from '../manifest/load.ts';
 import type { LocatedItem } from '../manifest/ids.ts';
 import type { Report } from '../report/model.ts';
+import { formatDuration } from '../manifest/units.ts';
 import { VERSION } from '../version.ts';
 
 export interface CliIO {
@@ -195,7 +196,7 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
       if (live) io.stderr.write(`\r\x1b[2K${progressLine(event.done, event.total, event.item.title)}`);
       else if (io.stderr.isTTY !== true) io.stderr.write(`${finishedLine(event.item, event.result, event.done, event.total)}\n`);
     },
-    onWaiting: (attempt, problem) => io.stderr.write(`waiting for staging (try ${attempt}): ${problem}\n`),
+    onWaiting: (attempt, problem, wait) => io.stderr.write(`${waitingLine(attempt, problem, wait)}\n`),
   });
 
   if (outcome.status === 'invalid') return reportInvalid(outcome.errors);
@@ -214,6 +215,12 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(`reports written to ${dir}: report.json, report.md, report.html, junit.xml\n`);
   }
   return report.verdict.ready ? EXIT.ready : EXIT.notReady;
+}
+
+/** One line per failed try while staging is not ready: what it answered, and how long of the timeout has gone. */
+export function waitingLine(attempt: number, problem: string, wait: { elapsedMs: number; timeoutMs: number }): string {
+  const seconds = (ms: number) => (ms < 59_500 ? `${Math.round(ms / 1000)}s` : formatDuration(Math.round(ms / 1000) * 1000));
+  return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${problem}`;
 }
 
 /** `run --list`: one line per item, id first (what --only takes). */

@@ -204,6 +204,8 @@ describe('fitTemplate without staging', () => {
     expect(load(fitted.text).manifest.target?.ready).toMatchObject({ request: 'GET /', timeout: '90s' });
     expect(titles).not.toContain('Health check passed');
     expect(reasonFor(fitted.text, 'Health check passed')).toBe('no URL pattern mentions health (2 urls.py read): add a /health/ view, then uncomment');
+    // A security check that also looked at /health/ keeps checking the paths that remain.
+    expect(activeItem(fitted.text, '`SECURE_CONTENT_TYPE_NOSNIFF = True`')?.with).toEqual({ paths: ['/'] });
     expect(titleLines(fitted.text)).toEqual(titleLines(DJANGO_TEMPLATE));
   });
 
@@ -272,6 +274,9 @@ describe('with a staging URL', () => {
     expect(staging.health).toBe('/healthz');
     expect(staging.answers.get('/api/flights/')).toEqual({ status: 404 });
     expect(staging.answers.get('/payments/webhook/')).toEqual({ status: 405 });
+    expect(staging.absent).toEqual(expect.arrayContaining(['/api/flights/', '/api/bookings/', '/privacy/']));
+    expect(staging.absent).not.toEqual(expect.arrayContaining(['/payments/webhook/']));
+    expect(staging.absent).not.toEqual(expect.arrayContaining(['/accounts/login/']));
 
     const facts = await inspectProject(join(base, 'shop'));
     const fitted = fitTemplate({ template: DJANGO_TEMPLATE, facts, staging, url: withHealthz.url });
@@ -287,6 +292,9 @@ describe('with a staging URL', () => {
       expect(activeItem(fitted.text, title)).toBeUndefined();
     }
     expect(reasonFor(fitted.text, 'Input validation on all endpoints')).toBe('staging answered 404 to GET /api/flights/: point this item at an endpoint you have, then uncomment');
+    // Both paths of the CORS check are missing, so it has nothing left to check.
+    expect(reasonFor(fitted.text, 'CORS properly configured')).toBe('staging answered 404 to GET /api/flights/: point this item at an endpoint you have, then uncomment');
+    expect(activeItem(fitted.text, "`X_FRAME_OPTIONS = 'DENY'`")?.with).toEqual({ paths: ['/', '/accounts/login/'], require: 'DENY' });
     expect(reasonFor(fitted.text, 'End-to-end booking flow')).toBe('staging answered 404 to GET /api/bookings/: point this item at an endpoint you have, then uncomment');
     expect(titleLines(fitted.text)).toEqual(titleLines(DJANGO_TEMPLATE));
   });
@@ -347,7 +355,7 @@ describe('the first run of a fresh init on a project without /health/', () => {
     });
     expect(outcome.status).toBe('done');
     if (outcome.status !== 'done') return;
-    expect(waiting).toEqual([expect.stringMatching(new RegExp(`^waiting for staging \\(try 1, \\d+s of 1\\.5m\\): GET ${staging.url.replace(/[.]/g, '\\.')}/ → status: expected 200, got 503$`))]);
+    expect(waiting).toEqual([expect.stringMatching(new RegExp(`^waiting for staging \\(try 1, \\d+s of 1m30s\\): GET ${staging.url.replace(/[.]/g, '\\.')}/ → status: expected 200, got 503$`))]);
     // Staging became ready: no notice, and the items that need it ran against it.
     expect(outcome.report.notices).toEqual([]);
     expect(outcome.plan.items.length).toBeGreaterThan(5);

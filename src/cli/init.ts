@@ -98,9 +98,9 @@ export function describe(facts: ProjectFacts, staging: StagingFacts | undefined,
   ];
   if (staging) {
     const answers = [...staging.answers.values()];
-    const absent = [...staging.answers].filter(([, answer]) => 'status' in answer && [404, 405, 410].includes(answer.status)).map(([path]) => path);
     const silent = answers.filter((answer) => 'problem' in answer).length;
-    lines.push(`staging: ${staging.answers.size} paths probed at ${staging.url}; not there: ${absent.length > 0 ? absent.join(', ') : 'none'}${silent > 0 ? `; ${silent} did not answer (kept)` : ''}`);
+    const absent = staging.absent.length > 0 ? staging.absent.join(', ') : 'none';
+    lines.push(`staging: ${staging.answers.size} paths probed at ${staging.url}; not there: ${absent}${silent > 0 ? `; ${silent} did not answer (their items are kept)` : ''}`);
   }
   lines.push(`target.ready: ${fitted.ready}, up to ${INIT_READY_TIMEOUT}${staging && !staging.health ? ` (no health URL answered; tried ${staging.healthTried.join(', ')})` : ''}`);
   if (facts.truncated) lines.push('note: the repository is larger than init reads; some findings may be missing');

@@ -8,7 +8,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ManifestError } from '../manifest/load.ts';
 import type { LocatedItem } from '../manifest/ids.ts';
 import type { Report } from '../report/model.ts';
-import { formatDuration } from '../manifest/units.ts';
 import { VERSION } from '../version.ts';
 
 export interface CliIO {
@@ -219,7 +218,11 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
 
 /** One line per failed try while staging is not ready: what it answered, and how long of the timeout has gone. */
 export function waitingLine(attempt: number, problem: string, wait: { elapsedMs: number; timeoutMs: number }): string {
-  const seconds = (ms: number) => (ms < 59_500 ? `${Math.round(ms / 1000)}s` : formatDuration(Math.round(ms / 1000) * 1000));
+  // Whole seconds, minutes past one ("1m05s"): readable in a log line every few seconds.
+  const seconds = (ms: number) => {
+    const total = Math.round(ms / 1000);
+    return total < 60 ? `${total}s` : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
+  };
   return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${problem}`;
 }
 

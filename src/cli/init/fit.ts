@@ -70,12 +70,13 @@ export function fitTemplate(input: FitInput): FitResult {
   const doc = parseDocument(template);
   const getAllowed = new Map(templatePaths(template).map((entry) => [entry.path, entry.getAllowed]));
   const health = chooseHealth(facts, staging);
+  const missing = (path: string) => missingReason(path, health, staging, getAllowed);
 
   // 1. Decide every item, then every (sub-)section all of whose items are out.
   const tree = sectionTree(doc);
   const leaves = tree.flatMap((section) => leavesOf(section));
   for (const leaf of leaves) {
-    const reason = reasonToLeaveOut(leaf, leaf.node.toJS(doc), facts, staging, getAllowed, health);
+    const reason = reasonToLeaveOut(leaf, leaf.node.toJS(doc), facts, missing);
     if (reason !== undefined) leaf.reason = reason;
   }
   keepAliasesWhole(doc, leaves);
@@ -118,11 +119,13 @@ export function fitTemplate(input: FitInput): FitResult {
       }
     },
     Seq(_, seq) {
-      // paths: [/, /health/] is a flow sequence of plain scalars.
-      if (health.path === TEMPLATE_HEALTH || health.path === undefined || isOut(seq)) return;
-      for (const item of seq.items) {
-        if (isScalar(item) && item.value === TEMPLATE_HEALTH) edits.push(replaceScalar(item, health.path));
-      }
+      // paths: [/, /health/]: a missing path is dropped from the list while another one remains.
+      if (isOut(seq) || !seq.items.every((item) => isScalar(item) && typeof item.value === 'string')) return;
+      const paths = seq.items.map((item) => String((item as Scalar).value));
+      const kept = paths.filter((path) => missing(path) === undefined).map((path) => (path === TEMPLATE_HEALTH && health.path !== undefined ? health.path : path));
+      if (kept.length === 0 || kept.join() === paths.join()) return;
+      const [start, end] = seq.range as [number, number, number];
+      edits.push({ start, end, text: `[${kept.join(', ')}]` });
     },
   });
 
@@ -170,7 +173,7 @@ function statusOf(staging: StagingFacts, path: string): number | undefined {
   return answer !== undefined && 'status' in answer ? answer.status : undefined;
 }
 
-function reasonToLeaveOut(entry: Entry, item: unknown, facts: ProjectFacts, staging: StagingFacts | undefined, getAllowed: Map<string, boolean>, health: HealthChoice): string | undefined {
+function reasonToLeaveOut(entry: Entry, item: unknown, facts: ProjectFacts, missing: (path: string) => string | undefined): string | undefined {
   const titleValue = (item as { title?: unknown }).title;
   const title = typeof titleValue === 'string' ? titleValue : '';
   const within = (name: string) => entry.titles.includes(name);
@@ -195,18 +198,20 @@ function reasonToLeaveOut(entry: Entry, item: unknown, facts: ProjectFacts, stag
       return `no ${pattern} file among the ${facts.tests.files.length} test files: name them so (or change the pattern), then uncomment; "All tests passing" runs the whole suite`;
     }
   }
-  const paths = requestedPaths(item);
-  if (health.missing && paths.some(({ path }) => path === TEMPLATE_HEALTH)) return health.missing;
-  if (staging) {
-    for (const { path } of paths) {
-      if (health.path !== undefined && path === TEMPLATE_HEALTH) continue;
-      const answer = staging.answers.get(path);
-      if (isAbsent(answer, getAllowed.get(path) ?? true)) {
-        return `staging answered ${(answer as { status: number }).status} to GET ${path}: point this item at an endpoint you have, then uncomment`;
-      }
-    }
+  for (const { path, list } of requestedPaths(item)) {
+    if (list.some((other) => missing(other) === undefined)) continue;
+    const reason = missing(path);
+    if (reason !== undefined) return reason;
   }
   return undefined;
+}
+
+/** Why a path the template requests is not there (no health URL; staging said 404/410/405), or undefined. */
+function missingReason(path: string, health: HealthChoice, staging: StagingFacts | undefined, getAllowed: Map<string, boolean>): string | undefined {
+  if (path === TEMPLATE_HEALTH) return health.missing;
+  const answer = staging?.answers.get(path);
+  if (!isAbsent(answer, getAllowed.get(path) ?? true)) return undefined;
+  return `staging answered ${(answer as { status: number }).status} to GET ${path}: point this item at an endpoint you have, then uncomment`;
 }
 
 function commandRun(item: unknown): string | undefined {
@@ -214,25 +219,31 @@ function commandRun(item: unknown): string | undefined {
   return typeof command?.run === 'string' ? command.run : undefined;
 }
 
-/** The paths an item requests: `GET /x` lines, request maps, and path/paths/page options. */
-function requestedPaths(value: unknown): { path: string; method: string }[] {
-  const found: { path: string; method: string }[] = [];
+/** The paths an item requests: `GET /x` lines, request maps, and path/paths/page options. `list` holds the other paths of a `paths:` list. */
+function requestedPaths(value: unknown): { path: string; method: string; list: string[] }[] {
+  const found: { path: string; method: string; list: string[] }[] = [];
+  const pathOf = (node: unknown, key: string | undefined): { path: string; method?: string } | undefined => {
+    if (typeof node !== 'string' || key === undefined || !PATH_KEYS.has(key) || node.includes('{{')) return undefined;
+    const line = METHOD_LINE.exec(node);
+    if (line?.[2]) return { path: stripQuery(line[2]), method: line[1] as string };
+    return node.startsWith('/') ? { path: stripQuery(node) } : undefined;
+  };
   const visitValue = (node: unknown, key: string | undefined, method: string) => {
-    if (typeof node === 'string') {
-      if (key === undefined || !PATH_KEYS.has(key) || node.includes('{{')) return;
-      const line = METHOD_LINE.exec(node);
-      if (line?.[2]) found.push({ path: stripQuery(line[2]), method: line[1] as string });
-      else if (node.startsWith('/')) found.push({ path: stripQuery(node), method });
+    if (Array.isArray(node)) {
+      const paths = node.map((element) => pathOf(element, key)).filter((entry) => entry !== undefined);
+      for (const entry of paths) found.push({ path: entry.path, method: entry.method ?? method, list: paths.map((other) => other.path).filter((other) => other !== entry.path) });
+      for (const element of node) if (typeof element === 'object') visitValue(element, key, method);
       return;
     }
-    if (Array.isArray(node)) {
-      for (const element of node) visitValue(element, key, method);
+    const own = pathOf(node, key);
+    if (own) {
+      found.push({ path: own.path, method: own.method ?? method, list: [] });
       return;
     }
     if (node !== null && typeof node === 'object') {
       const map = node as Record<string, unknown>;
-      const own = typeof map.method === 'string' ? map.method.toUpperCase() : 'GET';
-      for (const [name, child] of Object.entries(map)) visitValue(child, name === 'login' ? 'path' : name, own);
+      const mapMethod = typeof map.method === 'string' ? map.method.toUpperCase() : 'GET';
+      for (const [name, child] of Object.entries(map)) visitValue(child, name === 'login' ? 'path' : name, mapMethod);
     }
   };
   visitValue(value, undefined, 'GET');

@@ -21,6 +21,8 @@ export interface StagingFacts {
   health?: string;
   /** The health paths tried, in order. */
   healthTried: string[];
+  /** The template's paths staging says are not there (404, 410; 405 to a GET it would send). */
+  absent: string[];
   /** Paths not probed because of the cap. */
   skipped: string[];
 }
@@ -62,7 +64,8 @@ export async function probeStaging(url: string, paths: ProbePath[], options: Pro
     const answer = answers.get(path);
     return answer !== undefined && 'status' in answer && answer.status >= 200 && answer.status < 300;
   });
-  return { url, answers, ...(health ? { health } : {}), healthTried: HEALTH_PATHS.filter((path) => answers.has(path)), skipped: wanted.slice(options.maxPaths) };
+  const absent = paths.filter((entry) => isAbsent(answers.get(entry.path), entry.getAllowed)).map((entry) => entry.path);
+  return { url, answers, absent, ...(health ? { health } : {}), healthTried: HEALTH_PATHS.filter((path) => answers.has(path)), skipped: wanted.slice(options.maxPaths) };
 }
 
 /** Whether an answer says the endpoint is not there. */

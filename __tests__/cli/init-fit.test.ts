@@ -13,17 +13,19 @@ import { runInit } from '../../src/cli/init.ts';
 import { inspectProject } from '../../src/cli/init/inspect.ts';
 import { probeStaging } from '../../src/cli/init/probe.ts';
 import { fitTemplate, templatePaths } from '../../src/cli/init/fit.ts';
-import { waitingLine } from '../../src/cli/main.ts';
 import { loadManifest, type LoadedManifest } from '../../src/manifest/load.ts';
 import { itemIds } from '../../src/manifest/ids.ts';
-import { runReadiness } from '../../src/pipeline.ts';
-import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { allItems, type Report } from '../../src/report/model.ts';
+import { freePort, startServer, type RunningServer } from '../../test-support/servers.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let base: string;
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'readiness-init-fit-'));
+  await project('shop', SHOP);
+  await project('blog', BLOG);
+  await project('travel', TRAVEL);
 });
 afterAll(async () => {
   if (base) await rm(base, { recursive: true, force: true });
@@ -106,7 +108,7 @@ function reasonFor(text: string, title: string): string | undefined {
 
 describe('inspectProject', () => {
   test('a shop: production settings, pytest, Celery, REST framework and Stripe; the virtualenv and node_modules are not read', async () => {
-    const facts = await inspectProject(await project('shop', SHOP));
+    const facts = await inspectProject(join(base, 'shop'));
     expect(facts.django).toBe(true);
     expect(facts.manageDir).toBe('');
     expect(facts.settings).toMatchObject({ managePyDefault: 'config.settings.local', chosen: 'config.settings.production', chosenFile: 'config/settings/production.py', production: true });
@@ -123,7 +125,7 @@ describe('inspectProject', () => {
   });
 
   test('a blog: its one settings module, manage.py test, and nothing else', async () => {
-    const facts = await inspectProject(await project('blog', BLOG));
+    const facts = await inspectProject(join(base, 'blog'));
     expect(facts.settings).toMatchObject({ chosen: 'blog.settings', production: false });
     expect(facts.tests).toEqual({ runner: 'django', files: ['posts/tests.py'] });
     expect([facts.celery.found, facts.restFramework.found, facts.payments.found, facts.gds.found]).toEqual([false, false, false, false]);
@@ -131,7 +133,7 @@ describe('inspectProject', () => {
   });
 
   test('a travel site in src/: manage.py found below the top, a GDS from a module and a requirement, no tests', async () => {
-    const facts = await inspectProject(await project('travel', TRAVEL));
+    const facts = await inspectProject(join(base, 'travel'));
     expect(facts.manageDir).toBe('src');
     expect(facts.settings).toMatchObject({ chosen: 'travel.settings', chosenFile: 'src/travel/settings.py' });
     expect(facts.tests.runner).toBe('none');
@@ -321,6 +323,48 @@ describe('with a staging URL', () => {
   });
 });
 
+describe('a staging that answers slowly or not at all', () => {
+  let slow: RunningServer;
+  beforeAll(async () => {
+    // /api/flights/ never answers; /health/ is there but unhealthy.
+    slow = await startServer((req, res) => {
+      if (req.url === '/api/flights/') return;
+      res.statusCode = req.url === '/health/' ? 503 : req.url === '/' ? 200 : 404;
+      res.end();
+    });
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  test('a path that does not answer in time is kept; an unhealthy /health/ is still the health URL; the cap is kept', async () => {
+    const staging = await probeStaging(slow.url, templatePaths(DJANGO_TEMPLATE), { timeoutMs: 300, concurrency: 4, maxPaths: 40 });
+    expect(staging.answers.get('/api/flights/')).toEqual({ problem: expect.stringMatching(/within 300ms/) });
+    expect(staging.absent).not.toContain('/api/flights/');
+    expect(staging.health).toBe('/health/');
+    const fitted = fitTemplate({ template: DJANGO_TEMPLATE, facts: await inspectProject(join(base, 'shop')), staging, url: slow.url });
+    expect(load(fitted.text).manifest.target?.ready).toMatchObject({ request: 'GET /health/', expect: { status: 200 } });
+    expect(activeItem(fitted.text, 'Input validation on all endpoints')).toBeDefined();
+    expect(activeItem(fitted.text, 'Health check passed')).toBeDefined();
+
+    const capped = await probeStaging(slow.url, [{ path: '/', getAllowed: true }, { path: '/a/', getAllowed: true }], { timeoutMs: 300, concurrency: 1, maxPaths: 2 });
+    expect([...capped.answers.keys()]).toEqual(['/', '/a/']);
+    expect(capped.skipped).toEqual(expect.arrayContaining(['/health/', '/ping']));
+  });
+
+  test('a staging that answers nothing leaves every path and the health URL as the project shows them, and says so', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const path = join(base, 'down.yml');
+    const result = await runInit({ template: 'django', path, force: false, dir: join(base, 'shop'), url: down, probe: { timeoutMs: 1000, concurrency: 4, maxPaths: 40 } });
+    expect(result.findings).toContainEqual(expect.stringMatching(new RegExp(`^staging: no answer from ${down.replace(/[.]/g, '\\.')} \\(.+\\); its paths were not checked`)));
+    expect(result.findings).toContain('target.ready: GET /health/, up to 90s');
+    const text = await readFile(path, 'utf8');
+    expect(load(text).manifest.target?.url).toBe(down);
+    expect(activeItem(text, 'Health check passed')).toBeDefined();
+    expect(activeItem(text, 'End-to-end booking flow')).toBeDefined();
+  });
+});
+
 describe('the first run of a fresh init on a project without /health/', () => {
   let staging: RunningServer;
   const home = { unavailable: 0 };
@@ -342,28 +386,23 @@ describe('the first run of a fresh init on a project without /health/', () => {
     expect(ready).toEqual({ request: 'GET /', expect: { status: 200 }, timeout: '90s', interval: '5s' });
     expect(reasonFor(text, 'Health check passed')).toBe('no health URL answered on staging (tried /health/, /health, /healthz/, /healthz, /ht/, /status/, /ping): add a /health/ view, then uncomment');
 
+    // The whole fresh manifest, through the CLI as a user runs it, while staging is still starting.
     home.unavailable = 1;
-    const waiting: string[] = [];
-    const outcome = await runReadiness({
-      manifestText: text,
-      manifestFile: path,
-      env: {},
-      git: {},
-      workspace: join(base, 'blog'),
-      only: ['Django Security Settings'],
-      onWaiting: (attempt, problem, wait) => waiting.push(waitingLine(attempt, problem, wait)),
-    });
-    expect(outcome.status).toBe('done');
-    if (outcome.status !== 'done') return;
+    const run = await cli(['run', '--manifest', path, '--format', 'json'], join(base, 'blog'));
+    expect(run.code === 0 || run.code === 1).toBe(true);
+    const waiting = run.stderr.split('\n').filter((line) => line.startsWith('waiting for staging'));
     expect(waiting).toEqual([expect.stringMatching(new RegExp(`^waiting for staging \\(try 1, \\d+s of 1m30s\\): GET ${staging.url.replace(/[.]/g, '\\.')}/ → status: expected 200, got 503$`))]);
-    // Staging became ready: no notice, and the items that need it ran against it.
-    expect(outcome.report.notices).toEqual([]);
-    expect(outcome.plan.items.length).toBeGreaterThan(5);
+    const report = JSON.parse(run.stdout) as Report;
+    // Staging became ready: no notice, and every active item concluded.
+    expect(report.notices).toEqual([]);
+    const items = allItems(report);
+    expect(items).toHaveLength(activeTitles(text).length);
+    expect(items.find((item) => item.title === '`X_FRAME_OPTIONS = \'DENY\'`')?.outcome).toBeDefined();
   });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'src/cli/index.ts'), ...args], { cwd: base, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function cli(args: string[], cwd = base): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(root, 'src/cli/index.ts'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -96,13 +96,16 @@ export function describe(facts: ProjectFacts, staging: StagingFacts | undefined,
     found('payments', facts.payments, facts.payments.found ? `: ${facts.payments.providers.join(', ')}` : ''),
     found('GDS', facts.gds, facts.gds.found ? `: ${facts.gds.systems.join(', ')}` : ''),
   ];
-  if (staging) {
+  if (staging && !staging.reached) {
+    const problem = [...staging.answers.values()].map((answer) => ('problem' in answer ? answer.problem : '')).find(Boolean) ?? 'no answer';
+    lines.push(`staging: no answer from ${staging.url} (${problem}); its paths were not checked, so every item that requests one is kept`);
+  } else if (staging) {
     const answers = [...staging.answers.values()];
     const silent = answers.filter((answer) => 'problem' in answer).length;
     const absent = staging.absent.length > 0 ? staging.absent.join(', ') : 'none';
     lines.push(`staging: ${staging.answers.size} paths probed at ${staging.url}; not there: ${absent}${silent > 0 ? `; ${silent} did not answer (their items are kept)` : ''}`);
   }
-  lines.push(`target.ready: ${fitted.ready}, up to ${INIT_READY_TIMEOUT}${staging && !staging.health ? ` (no health URL answered; tried ${staging.healthTried.join(', ')})` : ''}`);
+  lines.push(`target.ready: ${fitted.ready}, up to ${INIT_READY_TIMEOUT}${staging?.reached && !staging.health ? ` (no health URL answered; tried ${staging.healthTried.join(', ')})` : ''}`);
   if (facts.truncated) lines.push('note: the repository is larger than init reads; some findings may be missing');
   return lines;
 }

@@ -69,8 +69,10 @@ export function fitTemplate(input: FitInput): FitResult {
   const { template, facts, staging } = input;
   const doc = parseDocument(template);
   const getAllowed = new Map(templatePaths(template).map((entry) => [entry.path, entry.getAllowed]));
-  const health = chooseHealth(facts, staging);
-  const missing = (path: string) => missingReason(path, health, staging, getAllowed);
+  // A staging that answered nothing (down, a TLS problem) says nothing about its paths.
+  const answered = staging?.reached ? staging : undefined;
+  const health = chooseHealth(facts, answered);
+  const missing = (path: string) => missingReason(path, health, answered, getAllowed);
 
   // 1. Decide every item, then every (sub-)section all of whose items are out.
   const tree = sectionTree(doc);
@@ -151,7 +153,10 @@ interface HealthChoice {
 
 function chooseHealth(facts: ProjectFacts, staging: StagingFacts | undefined): HealthChoice {
   if (staging) {
-    if (staging.health) return { path: staging.health, ready: staging.health, readyStatus: statusOf(staging, staging.health) ?? 200 };
+    if (staging.health) {
+      const status = statusOf(staging, staging.health) ?? 200;
+      return { path: staging.health, ready: staging.health, readyStatus: status < 300 ? status : 200 };
+    }
     // Nothing answered as a health URL: wait for the home page to answer as it does now.
     const home = statusOf(staging, '/');
     const tried = staging.healthTried.join(', ');

@@ -15,6 +15,8 @@ export type PathAnswer = { status: number } | { problem: string };
 
 export interface StagingFacts {
   url: string;
+  /** Staging answered at least one request with a status; without that, nothing is known about its paths. */
+  reached: boolean;
   /** Path → what staging answered (status) or why it did not answer. */
   answers: Map<string, PathAnswer>;
   /** The health path that answered 2xx, the template's own first; undefined if none did. */
@@ -60,12 +62,15 @@ export async function probeStaging(url: string, paths: ProbePath[], options: Pro
   } finally {
     await http.close();
   }
-  const health = HEALTH_PATHS.find((path) => {
+  const status = (path: string) => {
     const answer = answers.get(path);
-    return answer !== undefined && 'status' in answer && answer.status >= 200 && answer.status < 300;
-  });
+    return answer !== undefined && 'status' in answer ? answer.status : undefined;
+  };
+  // A health URL that answers 2xx; else one that answers 5xx (it is there, staging is unhealthy).
+  const health = HEALTH_PATHS.find((path) => within(status(path), 200, 299)) ?? HEALTH_PATHS.find((path) => within(status(path), 500, 599));
+  const reached = [...answers.values()].some((answer) => 'status' in answer);
   const absent = paths.filter((entry) => isAbsent(answers.get(entry.path), entry.getAllowed)).map((entry) => entry.path);
-  return { url, answers, absent, ...(health ? { health } : {}), healthTried: HEALTH_PATHS.filter((path) => answers.has(path)), skipped: wanted.slice(options.maxPaths) };
+  return { url, reached, answers, absent, ...(health ? { health } : {}), healthTried: HEALTH_PATHS.filter((path) => answers.has(path)), skipped: wanted.slice(options.maxPaths) };
 }
 
 /** Whether an answer says the endpoint is not there. */
@@ -83,6 +88,10 @@ async function ask(http: HttpClient, base: URL, path: string, timeoutMs: number)
     if (error instanceof TransportError) return { problem: error.message };
     throw error;
   }
+}
+
+function within(value: number | undefined, low: number, high: number): boolean {
+  return value !== undefined && value >= low && value <= high;
 }
 
 function unique(values: string[]): string[] {

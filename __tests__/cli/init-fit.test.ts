@@ -229,6 +229,29 @@ describe('fitTemplate without staging', () => {
   });
 });
 
+describe('runInit', () => {
+  test('a folder name is one shell word in the commands, and file names never break a comment line', async () => {
+    const dir = await project('odd', { "it's\n$(here)/manage.py": MANAGE_PY('site.settings'), "it's\n$(here)/site/settings/production.py": '' });
+    const facts = await inspectProject(dir);
+    expect(facts.manageDir).toBe("it's\n$(here)");
+    const fitted = fitTemplate({ template: DJANGO_TEMPLATE, facts });
+    expect(activeItem(fitted.text, 'All migrations created')?.command?.run).toBe(`cd 'it'\\''s\n$(here)' && python manage.py makemigrations --check --dry-run`);
+    expect(fitted.text).toContain(`# the production settings init found (it's $(here)/site/settings/production.py)\n`);
+  });
+
+  test('says what the header lines wire, and refuses a --dir that is not a folder and --url for the generic template', async () => {
+    const fitted = fitTemplate({ template: DJANGO_TEMPLATE, facts: await inspectProject(join(base, 'blog')) });
+    expect(fitted.text.split('\n').slice(1, 4)).toEqual([
+      `# Fitted by "readiness-gate init" to this repository: ${fitted.active} items apply, ${fitted.commentedOut} are`,
+      '# commented out in their place, each with the reason above it. Uncomment an item when it applies.',
+      '# The commands use blog.settings as DJANGO_SETTINGS_MODULE, so DJANGO_PRODUCTION_SETTINGS is not needed.',
+    ]);
+    const path = join(base, 'refused.yml');
+    expect(await runInit({ template: 'django', path, force: false, dir: join(base, 'no-such-folder') })).toEqual({ ok: false, message: `--dir ${join(base, 'no-such-folder')} is not a directory` });
+    expect(await runInit({ template: 'generic', path, force: false, url: 'http://127.0.0.1:9' })).toMatchObject({ ok: false, message: expect.stringMatching(/^--url fits the django template/) });
+  });
+});
+
 // ---------------------------------------------------------------- a local staging
 
 /** Staging that serves some of the template's paths; `health` is where its health URL is (or none). */

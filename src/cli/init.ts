@@ -1,7 +1,7 @@
 // `readiness-gate init`: writes a starter manifest, never over an existing one unless forced.
 // The django template is fitted to the project it runs in (src/cli/init/): what the
 // repository shows, and with --url what staging answers.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { suggest } from '../manifest/suggest.ts';
 import { DJANGO_TEMPLATE } from './templates/django.ts';
@@ -40,9 +40,13 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     const guess = suggest(options.template, names);
     return { ok: false, message: `unknown template "${options.template}"${guess ? `; did you mean "${guess}"?` : ''} (templates: ${names.join(', ')})` };
   }
+  if (options.url !== undefined && options.template !== 'django') {
+    return { ok: false, message: `--url fits the django template to staging; the ${options.template} template takes its URL from target.url (or run --url)` };
+  }
   let findings: string[] | undefined;
   let fitted: FitResult | undefined;
   if (options.template === 'django' && options.dir !== undefined) {
+    if (!(await isDirectory(options.dir))) return { ok: false, message: `--dir ${options.dir} is not a directory` };
     const facts = await inspectProject(options.dir);
     if (options.url !== undefined) {
       try {
@@ -86,7 +90,7 @@ export function describe(facts: ProjectFacts, staging: StagingFacts | undefined,
   const tests =
     facts.tests.runner === 'none'
       ? 'tests: none found; the test items are commented out'
-      : `tests: ${facts.tests.files.length} test files, run with ${facts.tests.runner === 'pytest' ? `pytest (${facts.tests.pytestConfig})` : 'manage.py test'}`;
+      : `tests: ${facts.tests.files.length} test ${facts.tests.files.length === 1 ? 'file' : 'files'}, run with ${facts.tests.runner === 'pytest' ? `pytest (${facts.tests.pytestConfig})` : 'manage.py test'}`;
   const lines = [
     ...(facts.manageDir ? [`manage.py: in ${facts.manageDir}/; commands run there`] : []),
     settings,
@@ -108,4 +112,12 @@ export function describe(facts: ProjectFacts, staging: StagingFacts | undefined,
   lines.push(`target.ready: ${fitted.ready}, up to ${INIT_READY_TIMEOUT}${staging?.reached && !staging.health ? ` (no health URL answered; tried ${staging.healthTried.join(', ')})` : ''}`);
   if (facts.truncated) lines.push('note: the repository is larger than init reads; some findings may be missing');
   return lines;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -277,8 +277,13 @@ function fitCommand(run: string, facts: ProjectFacts): string {
     // -o python_files picks the same test_<kind>*.py modules that --pattern did.
     fitted = run.replace(/python manage\.py test --noinput(?:\s+--pattern\s+"([^"]+)")?/, (_, pattern: string | undefined) => `python -m pytest -q${pattern ? ` -o "python_files=${pattern}"` : ''}`);
   }
-  if (facts.manageDir && /manage\.py|pytest/.test(fitted)) fitted = `cd ${facts.manageDir} && ${fitted}`;
+  if (facts.manageDir && /manage\.py|pytest/.test(fitted)) fitted = `cd ${shellWord(facts.manageDir)} && ${fitted}`;
   return fitted;
+}
+
+/** A folder name as one shell word: a repository's folder names are not trusted to be plain. */
+function shellWord(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function movedHealth(text: string, path: string): string | undefined {
@@ -310,11 +315,13 @@ function fitReady(template: string, doc: Document, health: HealthChoice): Edit[]
 
 function headerLines(active: number, commentedOut: number, facts: ProjectFacts, staging: StagingFacts | undefined): string {
   const lines = [
-    `# Fitted by "readiness-gate init" to this repository${staging ? ` and to ${staging.url}` : ''}: ${active} items apply, ${commentedOut} are`,
-    '# commented out in their place, each with the reason above it. Uncomment an item when it applies.',
+    `Fitted by "readiness-gate init" to this repository${staging ? ` and to ${staging.url}` : ''}: ${active} items apply, ${commentedOut} are`,
+    'commented out in their place, each with the reason above it. Uncomment an item when it applies.',
   ];
-  if (facts.truncated) lines.push('# The repository was larger than init reads, so some findings may be missing.');
-  return `${lines.join('\n')}\n`;
+  if (facts.settings.chosen) lines.push(`The commands use ${facts.settings.chosen} as DJANGO_SETTINGS_MODULE, so DJANGO_PRODUCTION_SETTINGS is not needed.`);
+  if (staging) lines.push('target.url is the staging URL init was given, so STAGING_URL is not needed.');
+  if (facts.truncated) lines.push('The repository was larger than init reads, so some findings may be missing.');
+  return lines.map((line) => `# ${oneLine(line)}\n`).join('');
 }
 
 // ---------------------------------------------------------------- the document's shape
@@ -429,7 +436,7 @@ function insertLineBefore(text: string, pair: Pair, comment: string): Edit {
   const keyStart = ((pair.key as Node).range as [number, number, number])[0];
   const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
   const indent = ' '.repeat(keyStart - lineStart);
-  return { start: lineStart, end: lineStart, text: `${indent}${comment}\n` };
+  return { start: lineStart, end: lineStart, text: `${indent}${oneLine(comment)}\n` };
 }
 
 function oneLine(text: string): string {

@@ -248,6 +248,7 @@ describe('runInit', () => {
     ]);
     const path = join(base, 'refused.yml');
     expect(await runInit({ template: 'django', path, force: false, dir: join(base, 'no-such-folder') })).toEqual({ ok: false, message: `--dir ${join(base, 'no-such-folder')} is not a directory` });
+    expect(await runInit({ template: 'django', path, force: false, dir: base, url: 'ftp://staging.example.com' })).toEqual({ ok: false, message: '--url "ftp://staging.example.com" is not an http(s) URL (write it as https://staging.example.com)' });
     expect(await runInit({ template: 'generic', path, force: false, url: 'http://127.0.0.1:9' })).toMatchObject({ ok: false, message: expect.stringMatching(/^--url fits the django template/) });
   });
 });

@@ -48,12 +48,8 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   if (options.template === 'django' && options.dir !== undefined) {
     if (!(await isDirectory(options.dir))) return { ok: false, message: `--dir ${options.dir} is not a directory` };
     const facts = await inspectProject(options.dir);
-    if (options.url !== undefined) {
-      try {
-        new URL(options.url);
-      } catch {
-        return { ok: false, message: `--url "${options.url}" is not a URL (write it as https://staging.example.com)` };
-      }
+    if (options.url !== undefined && !isHttpUrl(options.url)) {
+      return { ok: false, message: `--url "${options.url}" is not an http(s) URL (write it as https://staging.example.com)` };
     }
     // Nothing to fit to (not a Django project): the template as it is, which says what to change.
     if (facts.django || options.url !== undefined) {
@@ -120,4 +116,8 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
 }

@@ -48,7 +48,7 @@ const SHOP = {
   'config/__init__.py': 'from .celery import app as celery_app\n',
   'config/celery.py': 'from celery import Celery\napp = Celery("shop")\n',
   'config/settings/__init__.py': '',
-  'config/settings/base.py': 'INSTALLED_APPS = ["django.contrib.admin", "rest_framework", "shop"]\n',
+  'config/settings/base.py': 'INSTALLED_APPS = ["django.contrib.admin", "rest_framework", "shop"]\nROOT_URLCONF = "config.urls"\n',
   'config/settings/local.py': 'from .base import *\nDEBUG = True\n',
   'config/settings/production.py': 'from .base import *\nDEBUG = False\n',
   'config/urls.py': 'urlpatterns = [path("health/", health), path("api/", include(router.urls))]\n',
@@ -121,7 +121,7 @@ describe('inspectProject', () => {
     expect(facts.payments).toMatchObject({ found: true, providers: ['stripe'] });
     // braintree and galileo only appear inside .venv, amadeus only in node_modules.
     expect(facts.gds).toEqual({ found: false, where: [], systems: [] });
-    expect(facts.urls).toEqual({ files: 1, mentionsHealth: true });
+    expect(facts.urls).toEqual({ files: 1, mentionsHealth: true, root: 'config/urls.py', healthPath: '/health/' });
   });
 
   test('a blog: its one settings module, manage.py test, and nothing else', async () => {
@@ -138,6 +138,27 @@ describe('inspectProject', () => {
     expect(facts.settings).toMatchObject({ chosen: 'travel.settings', chosenFile: 'src/travel/settings.py' });
     expect(facts.tests.runner).toBe('none');
     expect(facts.gds).toMatchObject({ found: true, systems: expect.arrayContaining(['galileo', 'amadeus']) });
+  });
+
+  test("the health route of the root URLconf is a path on the site; an app's included one is not", async () => {
+    const urls = (rootUrls: string) => ({
+      'manage.py': MANAGE_PY('site.settings'),
+      'site/settings.py': "ROOT_URLCONF = 'site.urls'\n",
+      'site/urls.py': rootUrls,
+      'ops/urls.py': 'urlpatterns = [path("health/", views.health)]\n',
+    });
+    const healthz = await inspectProject(await project('healthz', urls('urlpatterns = [\n    path("admin/", admin.site.urls),\n    path("healthz", views.healthz),\n]\n')));
+    expect(healthz.urls).toEqual({ files: 2, mentionsHealth: true, root: 'site/urls.py', healthPath: '/healthz' });
+    const ht = await inspectProject(await project('ht', urls('urlpatterns = [url(r"^ht/$", include("health_check.urls"))]\n')));
+    expect(ht.urls.healthPath).toBe('/ht/');
+    // Under a prefix: the route in ops/urls.py is /ops/health/, which init cannot know for sure.
+    const included = await inspectProject(await project('included', urls('urlpatterns = [path("ops/", include("ops.urls"))]\n')));
+    expect(included.urls).toEqual({ files: 2, mentionsHealth: true, root: 'site/urls.py' });
+
+    const fitted = fitTemplate({ template: DJANGO_TEMPLATE, facts: healthz });
+    expect(load(fitted.text).manifest.target?.ready).toMatchObject({ request: 'GET /healthz', timeout: '90s' });
+    expect(activeItem(fitted.text, 'Health check passed')?.with).toEqual({ path: '/healthz' });
+    expect(load(fitTemplate({ template: DJANGO_TEMPLATE, facts: included }).text).manifest.target?.ready?.request).toBe('GET /health/');
   });
 
   test('stops at its caps and says so', async () => {
@@ -339,7 +360,7 @@ describe('with a staging URL', () => {
       expect.stringMatching(/^ {2}payments: found: stripe \(/),
       '  GDS: not found; its items are commented out',
       expect.stringMatching(new RegExp(`^  staging: \\d+ paths probed at ${withHealthz.url.replace(/[.]/g, '\\.')}; not there: .*/api/flights/`)),
-      '  target.ready: GET /healthz, up to 90s',
+      '  target.ready: GET /healthz, up to 90s (it answered on staging)',
       expect.stringMatching(new RegExp(`^wrote ${path.replace(/[.]/g, '\\.')} from the django template \\(\\d+ items active, \\d+ commented out with the reason\\); check it with`)),
     ]);
     const validate = await cli(['validate', path]);
@@ -381,7 +402,7 @@ describe('a staging that answers slowly or not at all', () => {
     const path = join(base, 'down.yml');
     const result = await runInit({ template: 'django', path, force: false, dir: join(base, 'shop'), url: down, probe: { timeoutMs: 1000, concurrency: 4, maxPaths: 40 } });
     expect(result.findings).toContainEqual(expect.stringMatching(new RegExp(`^staging: no answer from ${down.replace(/[.]/g, '\\.')} \\(.+\\); its paths were not checked`)));
-    expect(result.findings).toContain('target.ready: GET /health/, up to 90s');
+    expect(result.findings).toContain('target.ready: GET /health/, up to 90s (the health route of config/urls.py)');
     const text = await readFile(path, 'utf8');
     expect(load(text).manifest.target?.url).toBe(down);
     expect(activeItem(text, 'Health check passed')).toBeDefined();

@@ -105,9 +105,17 @@ export function describe(facts: ProjectFacts, staging: StagingFacts | undefined,
     const absent = staging.absent.length > 0 ? staging.absent.join(', ') : 'none';
     lines.push(`staging: ${staging.answers.size} paths probed at ${staging.url}; not there: ${absent}${silent > 0 ? `; ${silent} did not answer (their items are kept)` : ''}`);
   }
-  lines.push(`target.ready: ${fitted.ready}, up to ${INIT_READY_TIMEOUT}${staging?.reached && !staging.health ? ` (no health URL answered; tried ${staging.healthTried.join(', ')})` : ''}`);
+  lines.push(`target.ready: ${fitted.ready}, up to ${INIT_READY_TIMEOUT}${readySource(facts, staging)}`);
   if (facts.truncated) lines.push('note: the repository is larger than init reads; some findings may be missing');
   return lines;
+}
+
+/** Where the ready request came from, so the user knows what to check. */
+function readySource(facts: ProjectFacts, staging: StagingFacts | undefined): string {
+  if (staging?.reached) return staging.health ? ' (it answered on staging)' : ` (no health URL answered; tried ${staging.healthTried.join(', ')})`;
+  if (facts.urls.healthPath !== undefined) return ` (the health route of ${facts.urls.root})`;
+  if (facts.urls.files > 0 && !facts.urls.mentionsHealth) return ' (no URL pattern mentions health)';
+  return '';
 }
 
 async function isDirectory(path: string): Promise<boolean> {

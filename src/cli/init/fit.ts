@@ -167,6 +167,7 @@ function chooseHealth(facts: ProjectFacts, staging: StagingFacts | undefined): H
       missing: `no health URL answered on staging (tried ${tried}): add a /health/ view, then uncomment`,
     };
   }
+  if (facts.urls.healthPath !== undefined) return { path: facts.urls.healthPath, ready: facts.urls.healthPath, readyStatus: 200 };
   if (facts.urls.files > 0 && !facts.urls.mentionsHealth) {
     return { path: undefined, ready: '/', readyStatus: 200, missing: `no URL pattern mentions health (${facts.urls.files} urls.py read): add a /health/ view, then uncomment` };
   }

@@ -41,7 +41,14 @@ export interface ProjectFacts {
   payments: Evidence & { providers: string[] };
   gds: Evidence & { systems: string[] };
   /** urls.py files read, and whether any mentions health (a /health/ view or health_check). */
-  urls: { files: number; mentionsHealth: boolean };
+  urls: {
+    files: number;
+    mentionsHealth: boolean;
+    /** The root URLconf (ROOT_URLCONF) as a file, when the settings name one that was found. */
+    root?: string;
+    /** The path of the health route in the root URLconf ("/healthz"), when it has one. */
+    healthPath?: string;
+  };
   /** The inspection stopped early (too many files); what was not read is not known. */
   truncated: boolean;
 }
@@ -124,6 +131,8 @@ export async function inspectProject(dir: string, limits: InspectLimits = DEFAUL
     for (const system of GDS_SYSTEMS) if (requires(text, system, true)) noteGds(facts, system, file);
   }
 
+  const rootUrlconfs: string[] = [];
+  const healthRoutes = new Map<string, string>();
   for (const file of files.filter((name) => name.endsWith('.py'))) {
     const name = basename(file, '.py').toLowerCase();
     const folder = basename(dirname(file)).toLowerCase();
@@ -137,13 +146,40 @@ export async function inspectProject(dir: string, limits: InspectLimits = DEFAUL
     if (/['"]rest_framework['"]/.test(text) || imports(text, 'rest_framework')) note(facts.restFramework, file);
     for (const provider of PAYMENT_PROVIDERS) if (imports(text, provider, true)) notePayment(facts, provider, file);
     for (const system of GDS_SYSTEMS) if (imports(text, system, true)) noteGds(facts, system, file);
+    if (settingsFiles.includes(file)) {
+      const urlconf = /^ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]/m.exec(text)?.[1];
+      if (urlconf) rootUrlconfs.push(urlconf);
+    }
     if (name === 'urls' || folder === 'urls') {
       facts.urls.files++;
       if (/health/i.test(text)) facts.urls.mentionsHealth = true;
+      const route = healthRoute(text);
+      if (route !== undefined) healthRoutes.set(file, route);
     }
+  }
+  // Only a route of the root URLconf is a path on the site; an included one sits under a prefix.
+  const root = rootUrlconfs.map((module) => join(base, ...module.split('.')) + '.py').find((file) => files.includes(file));
+  if (root !== undefined) {
+    facts.urls.root = root;
+    const route = healthRoutes.get(root);
+    if (route !== undefined) facts.urls.healthPath = route;
   }
   facts.truncated ||= reader.truncated;
   return facts;
+}
+
+/** The route of a path()/re_path()/url() on a line that mentions health, as a site path ("/healthz"). */
+function healthRoute(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    if (!/health/i.test(line)) continue;
+    const route = /\b(?:re_path|path|url)\(\s*r?["']([^"']*)["']/.exec(line)?.[1];
+    if (route === undefined) continue;
+    const plain = route.replace(/^\^/, '').replace(/\$$/, '').replace(/\/\?$/, '/');
+    // A pattern with regex parts or a converter is not one path.
+    if (/[\\()[\]*+?{}<>|]/.test(plain)) continue;
+    return `/${plain}`;
+  }
+  return undefined;
 }
 
 function depth(file: string): number {

@@ -38,7 +38,7 @@ interface Edit {
 interface Entry {
   node: YAMLMap;
   titles: string[];
-  /** Items (leaves) under this entry; for an item, itself. */
+  /** Its items and sub-sections; none for an item. */
   children: Entry[];
   reason?: string;
 }
@@ -81,7 +81,7 @@ export function fitTemplate(input: FitInput): FitResult {
     const reason = reasonToLeaveOut(leaf, leaf.node.toJS(doc), facts, missing);
     if (reason !== undefined) leaf.reason = reason;
   }
-  keepAliasesWhole(doc, leaves);
+  keepAliasesWhole(leaves);
   for (const section of tree) rollUp(section);
 
   // 2. Text edits: comments for what is out, new values for what is wired.
@@ -127,7 +127,7 @@ export function fitTemplate(input: FitInput): FitResult {
       const kept = paths.filter((path) => missing(path) === undefined).map((path) => (path === TEMPLATE_HEALTH && health.path !== undefined ? health.path : path));
       if (kept.length === 0 || kept.join() === paths.join()) return;
       const [start, end] = seq.range as [number, number, number];
-      edits.push({ start, end, text: `[${kept.join(', ')}]` });
+      edits.push({ start, end, text: `[${kept.map(yamlScalar).join(', ')}]` });
     },
   });
 
@@ -379,7 +379,7 @@ function isOutLeaf(leaf: Entry, out: Entry[]): boolean {
 }
 
 /** An alias (*booking-flow) must not outlive its anchor: an item using a left-out anchor is left out too. */
-function keepAliasesWhole(doc: Document, leaves: Entry[]): void {
+function keepAliasesWhole(leaves: Entry[]): void {
   for (let changed = true; changed; ) {
     changed = false;
     const outAnchors = new Set<string>();
@@ -397,7 +397,6 @@ function keepAliasesWhole(doc: Document, leaves: Entry[]): void {
       }
     }
   }
-  void doc;
 }
 
 function within(node: Node, container: Node | null | undefined): boolean {
@@ -413,9 +412,13 @@ function keyOf(pair: Pair): string | undefined {
 
 function replaceScalar(node: Scalar, value: string): Edit {
   const [start, end] = node.range as [number, number, number];
-  // JSON strings are YAML double-quoted scalars: safe for any value.
+  return { start, end, text: yamlScalar(value) };
+}
+
+/** Plain when that is unambiguous, else a JSON string (a YAML double-quoted scalar): safe for any value. */
+function yamlScalar(value: string): string {
   const plain = /^[\w/.-]+( [\w/.-]+)*$/.test(value) && !/^[-.]/.test(value);
-  return { start, end, text: plain ? value : JSON.stringify(value) };
+  return plain ? value : JSON.stringify(value);
 }
 
 /** The lines of a sequence entry, as comments at the entry's column, under a reason line. */

@@ -175,8 +175,8 @@ function healthRoute(text: string): string | undefined {
     const route = /\b(?:re_path|path|url)\(\s*r?["']([^"']*)["']/.exec(line)?.[1];
     if (route === undefined) continue;
     const plain = route.replace(/^\^/, '').replace(/\$$/, '').replace(/\/\?$/, '/');
-    // A pattern with regex parts or a converter is not one path.
-    if (/[\\()[\]*+?{}<>|]/.test(plain)) continue;
+    // A pattern with regex parts or a converter is not one path; nor is anything but a plain path.
+    if (!/^[\w./-]*$/.test(plain)) continue;
     return `/${plain}`;
   }
   return undefined;

@@ -401,13 +401,30 @@ describe('a staging that answers slowly or not at all', () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     const path = join(base, 'down.yml');
     const result = await runInit({ template: 'django', path, force: false, dir: join(base, 'shop'), url: down, probe: { timeoutMs: 1000, concurrency: 4, maxPaths: 40 } });
-    expect(result.findings).toContainEqual(expect.stringMatching(new RegExp(`^staging: no answer from ${down.replace(/[.]/g, '\\.')} \\(.+\\); its paths were not checked`)));
+    expect(result.findings).toContainEqual(expect.stringMatching(new RegExp(`^staging: no answer \\(.+\\) from ${down.replace(/[.]/g, '\\.')}; its paths were not checked`)));
     expect(result.findings).toContain('target.ready: GET /health/, up to 90s (the health route of config/urls.py)');
     const text = await readFile(path, 'utf8');
     expect(load(text).manifest.target?.url).toBe(down);
     expect(activeItem(text, 'Health check passed')).toBeDefined();
     expect(activeItem(text, 'End-to-end booking flow')).toBeDefined();
   });
+});
+
+test('a staging that refuses init without its key (401) is not read as missing every path', async () => {
+  const locked = await startServer((_req, res) => {
+    res.statusCode = 401;
+    res.end();
+  });
+  try {
+    const path = join(base, 'locked.yml');
+    const result = await runInit({ template: 'django', path, force: false, dir: join(base, 'shop'), url: locked.url });
+    expect(result.findings).toContain(`staging: answered 401 (init sends no credentials) from ${locked.url}; its paths were not checked, so every item that requests one is kept`);
+    const text = await readFile(path, 'utf8');
+    expect(load(text).manifest.target?.ready?.request).toBe('GET /health/');
+    expect(activeItem(text, 'End-to-end booking flow')).toBeDefined();
+  } finally {
+    await locked.close();
+  }
 });
 
 describe('the first run of a fresh init on a project without /health/', () => {

@@ -97,8 +97,11 @@ export function describe(facts: ProjectFacts, staging: StagingFacts | undefined,
     found('GDS', facts.gds, facts.gds.found ? `: ${facts.gds.systems.join(', ')}` : ''),
   ];
   if (staging && !staging.reached) {
-    const problem = [...staging.answers.values()].map((answer) => ('problem' in answer ? answer.problem : '')).find(Boolean) ?? 'no answer';
-    lines.push(`staging: no answer from ${staging.url} (${problem}); its paths were not checked, so every item that requests one is kept`);
+    const answers = [...staging.answers.values()];
+    const refused = answers.find((answer) => 'status' in answer);
+    const problem = answers.map((answer) => ('problem' in answer ? answer.problem : '')).find(Boolean) ?? 'no answer';
+    const why = refused ? `answered ${refused.status} (init sends no credentials)` : `no answer (${problem})`;
+    lines.push(`staging: ${why} from ${staging.url}; its paths were not checked, so every item that requests one is kept`);
   } else if (staging) {
     const answers = [...staging.answers.values()];
     const silent = answers.filter((answer) => 'problem' in answer).length;

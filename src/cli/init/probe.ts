@@ -15,7 +15,7 @@ export type PathAnswer = { status: number } | { problem: string };
 
 export interface StagingFacts {
   url: string;
-  /** Staging answered at least one request with a status; without that, nothing is known about its paths. */
+  /** Staging answered at least one request with a status other than 401/403; without that, nothing is known about its paths. */
   reached: boolean;
   /** Path → what staging answered (status) or why it did not answer. */
   answers: Map<string, PathAnswer>;
@@ -68,7 +68,8 @@ export async function probeStaging(url: string, paths: ProbePath[], options: Pro
   };
   // A health URL that answers 2xx; else one that answers 5xx (it is there, staging is unhealthy).
   const health = HEALTH_PATHS.find((path) => within(status(path), 200, 299)) ?? HEALTH_PATHS.find((path) => within(status(path), 500, 599));
-  const reached = [...answers.values()].some((answer) => 'status' in answer);
+  // A staging that refuses everyone without its key (init sends none) says nothing about its paths either.
+  const reached = [...answers.values()].some((answer) => 'status' in answer && ![401, 403, 407].includes(answer.status));
   const absent = paths.filter((entry) => isAbsent(answers.get(entry.path), entry.getAllowed)).map((entry) => entry.path);
   return { url, reached, answers, absent, ...(health ? { health } : {}), healthTried: HEALTH_PATHS.filter((path) => answers.has(path)), skipped: wanted.slice(options.maxPaths) };
 }

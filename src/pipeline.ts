@@ -14,7 +14,7 @@ import type { CheckResult } from './checks/result.ts';
 import { runItems, type ItemResult, type ProgressEvent } from './engine/run.ts';
 import { stopGrace } from './checks/stop-grace.ts';
 import { formatDuration } from './manifest/units.ts';
-import { checkServedVersion, waitUntilReady, type ProbeDeps } from './target/ready.ts';
+import { checkServedVersion, waitUntilReady, type ProbeDeps, type WaitProgress } from './target/ready.ts';
 import { buildReport } from './report/build.ts';
 import { applyPolicy, type PolicyInput } from './policy/verdict.ts';
 import { resolvePolicy } from './policy/signoff.ts';
@@ -36,7 +36,7 @@ export interface RunInput {
   commandsAllowed?: CheckContext['commandsAllowed'];
   onProgress?: (event: ProgressEvent) => void;
   /** Progress of the wait for staging, one call per failed try. */
-  onWaiting?: (attempt: number, problem: string) => void;
+  onWaiting?: (attempt: number, problem: string, wait: WaitProgress) => void;
   /** Secrets are registered here so the caller can mask them (core.setSecret) too. */
   redactor?: Redactor;
   /**

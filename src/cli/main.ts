@@ -66,12 +66,17 @@ file:line:column  path  message. Exit 0 when valid, 2 otherwise.
 Prints the JSON Schema of the manifest, for editors:
   # yaml-language-server: $schema=<url or path of the schema>
 `,
-  init: `Usage: readiness-gate init [--template NAME] [--path FILE] [--force]
+  init: `Usage: readiness-gate init [--template NAME] [--dir DIR] [--url URL] [--path FILE] [--force]
 
-Writes a starter manifest.
+Writes a starter manifest. The django template is fitted to the project in DIR:
+its settings module, its tests (pytest or manage.py test), Celery, REST framework,
+payment and GDS code. Items that do not apply are written as comments, each with
+the reason; with --url, so are items whose paths staging does not serve.
 
 Options:
   -t, --template NAME   django (every item of the Django launch checklist) or generic (default)
+  -d, --dir DIR         the repository to fit the django template to (default: here)
+  -u, --url URL         staging: probe the template's paths (a few GETs) and write target.url
   -p, --path FILE       where to write it (default ${DEFAULT_MANIFEST})
       --force           overwrite an existing file
 `,
@@ -190,7 +195,7 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
       if (live) io.stderr.write(`\r\x1b[2K${progressLine(event.done, event.total, event.item.title)}`);
       else if (io.stderr.isTTY !== true) io.stderr.write(`${finishedLine(event.item, event.result, event.done, event.total)}\n`);
     },
-    onWaiting: (attempt, problem) => io.stderr.write(`waiting for staging (try ${attempt}): ${problem}\n`),
+    onWaiting: (attempt, problem, wait) => io.stderr.write(`${waitingLine(attempt, problem, wait)}\n`),
   });
 
   if (outcome.status === 'invalid') return reportInvalid(outcome.errors);
@@ -209,6 +214,16 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(`reports written to ${dir}: report.json, report.md, report.html, junit.xml\n`);
   }
   return report.verdict.ready ? EXIT.ready : EXIT.notReady;
+}
+
+/** One line per failed try while staging is not ready: what it answered, and how long of the timeout has gone. */
+export function waitingLine(attempt: number, problem: string, wait: { elapsedMs: number; timeoutMs: number }): string {
+  // Whole seconds, minutes past one ("1m05s"): readable in a log line every few seconds.
+  const seconds = (ms: number) => {
+    const total = Math.round(ms / 1000);
+    return total < 60 ? `${total}s` : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
+  };
+  return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${problem}`;
 }
 
 /** `run --list`: one line per item, id first (what --only takes). */
@@ -275,17 +290,26 @@ async function initCommand(args: string[], io: CliIO): Promise<number> {
     template: { type: 'string', short: 't' },
     path: { type: 'string', short: 'p' },
     force: { type: 'boolean' },
+    url: { type: 'string', short: 'u' },
+    dir: { type: 'string', short: 'd' },
   });
   if (values.help) {
     io.stdout.write(HELP.init);
     return EXIT.ready;
   }
   const { runInit } = await import('./init.ts');
-  const result = await runInit({ template: values.template ?? 'generic', path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST), force: values.force ?? false });
+  const result = await runInit({
+    template: values.template ?? 'generic',
+    path: resolve(io.cwd, values.path ?? DEFAULT_MANIFEST),
+    force: values.force ?? false,
+    dir: resolve(io.cwd, values.dir ?? '.'),
+    ...(values.url !== undefined ? { url: values.url } : {}),
+  });
   if (!result.ok) {
     io.stderr.write(`readiness-gate init: ${result.message}\n`);
     return EXIT.usage;
   }
+  for (const finding of result.findings ?? []) io.stdout.write(`  ${finding}\n`);
   io.stdout.write(`${result.message}\n`);
   return EXIT.ready;
 }

@@ -17,9 +17,15 @@ export interface ProbeDeps {
   /** Injected so tests need not wait in real time. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-  onAttempt?: (attempt: number, problem: string) => void;
+  /** After each failed try: what staging answered, and how long of the timeout has gone. */
+  onAttempt?: (attempt: number, problem: string, wait: WaitProgress) => void;
   /** The run's deadline or a cancel: stops the wait and the probe in flight; its reason says why. */
   signal?: AbortSignal;
+}
+
+export interface WaitProgress {
+  elapsedMs: number;
+  timeoutMs: number;
 }
 
 export type ReadyResult = { ready: true; attempts: number; elapsedMs: number } | { ready: false; reason: string };
@@ -45,7 +51,7 @@ export async function waitUntilReady(probe: z.infer<typeof readyProbe>, deps: Pr
       return { ready: false, reason: `staging not ready when ${reasonText(deps.signal.reason)} (${formatDuration(elapsed)}, ${tries(attempt)}): ${said}` };
     }
     if (problem.final) return { ready: false, reason: problem.message };
-    deps.onAttempt?.(attempt, problem.message);
+    deps.onAttempt?.(attempt, problem.message, { elapsedMs: elapsed, timeoutMs });
     lastAnswer = problem.message;
     if (elapsed + intervalMs > timeoutMs) {
       return { ready: false, reason: `staging not ready after ${formatDuration(elapsed)} (${tries(attempt)}): ${problem.message}` };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { waitUntilReady, type WaitProgress } from '../../src/target/ready.ts';
 import { HttpClient } from '../../src/http/client.ts';
 import { Redactor } from '../../src/util/redact.ts';
-import { waitingLine } from '../../src/cli/main.ts';
+import { waitingLine } from '../../src/report/terminal.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
 
 let staging: RunningServer;

@@ -16,6 +16,7 @@ import { gatherPolicy, type GatheredPolicy } from './policy-source.ts';
 import { readInputs, type ActionInputs } from './inputs.ts';
 import { resolveIn, type ActionEnv, type ActionIO } from './io.ts';
 import { Publisher, type Outcome } from './publisher.ts';
+import { waitingLine } from '../report/terminal.ts';
 
 export type { ActionEnv, ActionIO, AnnotationProperties } from './io.ts';
 
@@ -95,7 +96,7 @@ async function runChecks(inputs: ActionInputs, context: EventContext, env: Actio
         ? { allowed: false, reason: 'commands do not run under pull_request_target for a fork PR (they could run the fork’s code); set allow-untrusted-commands: true only if this job never checks out the PR' }
         : { allowed: true },
     redactor: new Redactor((secret) => io.setSecret(secret)),
-    onWaiting: (attempt, problem) => io.info(`Waiting for staging (try ${attempt}): ${problem}`),
+    onWaiting: (attempt, problem, wait) => io.info(waitingLine(attempt, problem, wait)),
     ...(signal ? { signal } : {}),
     ...(policy ? { policy } : {}),
   });

@@ -145,7 +145,7 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const manifestFile = values.manifest ?? DEFAULT_MANIFEST;
   const manifestText = await readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
-  const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor }] = await Promise.all([
+  const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor, waitingLine }] = await Promise.all([
     import('../pipeline.ts'),
     import('../manifest/load.ts'),
     import('../report/terminal.ts'),
@@ -214,16 +214,6 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(`reports written to ${dir}: report.json, report.md, report.html, junit.xml\n`);
   }
   return report.verdict.ready ? EXIT.ready : EXIT.notReady;
-}
-
-/** One line per failed try while staging is not ready: what it answered, and how long of the timeout has gone. */
-export function waitingLine(attempt: number, problem: string, wait: { elapsedMs: number; timeoutMs: number }): string {
-  // Whole seconds, minutes past one ("1m05s"): readable in a log line every few seconds.
-  const seconds = (ms: number) => {
-    const total = Math.round(ms / 1000);
-    return total < 60 ? `${total}s` : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
-  };
-  return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${problem}`;
 }
 
 /** `run --list`: one line per item, id first (what --only takes). */

@@ -210,3 +210,13 @@ export function progressLine(done: number, total: number, current?: string): str
   if (!current) return head;
   return singleLine(`${head} ${current}`, PROGRESS_WIDTH);
 }
+
+/** One line per failed try while staging is not ready: what it answered, and how long of the timeout has gone. */
+export function waitingLine(attempt: number, problem: string, wait: { elapsedMs: number; timeoutMs: number }): string {
+  // Whole seconds, minutes past one ("1m05s"): readable in a log line every few seconds.
+  const seconds = (ms: number) => {
+    const total = Math.round(ms / 1000);
+    return total < 60 ? `${total}s` : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
+  };
+  return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${problem}`;
+}

@@ -2,13 +2,13 @@
 // limited per host), raw header lines kept (a repeated header stays visible), bodies
 // capped, redirects followed by hand so credentials never leave the origin they were
 // meant for and requests never leave the hosts the manifest names.
-import { getCACertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, request as undiciRequest } from './undici.ts';
 import { formatDuration } from '../manifest/units.ts';
 import { CHAIN_PROBLEMS, describeChainError } from './tls-errors.ts';
 import { HostSlots, STALLED_AFTER_MS } from './slots.ts';
+import { targetTrust } from './trust.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 10;
@@ -110,7 +110,7 @@ export class HttpClient {
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.slots = new HostSlots(options.perHost);
-    const connector = buildConnector({ timeout: CONNECT_TIMEOUT_CAP_MS, ...(options.ca ? { ca: [...getCACertificates('default'), options.ca] } : {}) });
+    const connector = buildConnector({ timeout: CONNECT_TIMEOUT_CAP_MS, ...targetTrust(options.ca) });
     this.agent = new Agent({
       // perHost is counted by `slots` (a stalled request gives its slot back), so undici's
       // pool is not limited: a request that has a slot never queues behind a stalled one.

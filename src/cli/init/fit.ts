@@ -304,12 +304,12 @@ function fitReady(template: string, doc: Document, health: HealthChoice): Edit[]
   if (isMap(expect) && health.readyStatus !== 200) edits.push({ start: (expect.range as [number, number, number])[0], end: (expect.range as [number, number, number])[1], text: `{ status: ${health.readyStatus} }` });
   const timeoutPair = ready.items.find((pair) => keyOf(pair) === 'timeout');
   const timeout = timeoutPair?.value;
-  if (timeoutPair && isScalar(timeout)) {
+  if (timeoutPair && isScalar(timeout) && timeout.value !== INIT_READY_TIMEOUT) {
     edits.push(replaceScalar(timeout, INIT_READY_TIMEOUT));
     edits.push(insertLineBefore(template, timeoutPair, `# Short, so a first run is quick. Lengthen it (10m) when staging deploys right before the job.`));
   }
   const interval = ready.get('interval', true);
-  if (isScalar(interval)) edits.push(replaceScalar(interval, INIT_READY_INTERVAL));
+  if (isScalar(interval) && interval.value !== INIT_READY_INTERVAL) edits.push(replaceScalar(interval, INIT_READY_INTERVAL));
   if (health.path === undefined) edits.push(insertLineBefore(template, ready.items[0] as Pair, `# No health URL yet, so this waits for the home page; wait for /health/ once you have one.`));
   return edits;
 }

@@ -57,12 +57,14 @@ target:
   # The staging URL. The action's staging-url input (or --url) overrides it.
   url: "{{ env.STAGING_URL }}"
   timeout: 10s
-  # Wait until the deployment answers before checking anything.
+  # Wait until the deployment answers before checking anything. Each failed try is a log
+  # line saying what staging answered and how long of the timeout has gone.
   ready:
     request: GET /health/
     expect: { status: 200 }
-    timeout: 10m
-    interval: 10s
+    # Short, so a first run is quick. Lengthen it (10m) when staging deploys right before the job.
+    timeout: 90s
+    interval: 5s
   # Uncomment when staging is deployed from the commit under test (a deployment_status run).
   # The run then waits until /health/ reports that commit, so it never checks the previous
   # release. /health/ must answer JSON like {"status": "ok", "database": "ok", "version": "<sha>"}.

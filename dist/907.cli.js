@@ -1,1 +1,1 @@
-export const id=907;export const ids=[907];export const modules={907:((n,e,o)=>{o.r(e);o.d(e,{manualResult:()=>manualResult});function manualResult(n){const e=n.owner?` by ${n.owner}`:"";return{outcome:"pending",summary:`awaiting sign-off${e}`,evidence:n.note?{notes:[n.note]}:{}}}})};
+export const id=907;export const ids=[907];export const modules={907:((n,e,o)=>{function manualResult(n){return{outcome:"pending",summary:"awaiting sign-off"+(n.owner?` by ${n.owner}`:""),evidence:n.note?{notes:[n.note]}:{}}}o.r(e),o.d(e,{manualResult:()=>manualResult})})};

@@ -100,7 +100,9 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     const targetProblem = await checkTarget(plan, probeDeps);
     if (targetProblem) notices.push(targetProblem);
 
+    const measurements = new Map<string, Promise<unknown>>();
     const context = (item: PlanItem, signal: AbortSignal): CheckContext => ({
+      measurements,
       http,
       scope,
       redactor,

@@ -21,6 +21,12 @@ export interface CheckContext {
   commandsAllowed: { allowed: true } | { allowed: false; reason: string };
   /** PEM text of extra trusted CAs for the target (target.ca). */
   ca?: string;
+  /**
+   * The run's load measurements, by what was measured: an item that asks for a measurement
+   * an earlier item of the run already made (same requests, load and per-sample checks) is
+   * judged on those samples instead of loading staging again. One map per run.
+   */
+  measurements?: Map<string, Promise<unknown>>;
 }
 
 export type CheckRunner<Spec> = (spec: Spec, context: CheckContext) => Promise<CheckResult>;

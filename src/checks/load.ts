@@ -62,6 +62,24 @@ interface Failure {
   response?: ResponseEvidence;
 }
 
+/** What a measurement saw: its warmup, its samples and how long the samples took. */
+interface Measurement {
+  warm: Tally;
+  measured: Tally;
+  windowMs: number;
+}
+
+/**
+ * Everything that decides what a measurement sees: what is sent (method, URL, the headers
+ * and body as sent), the load (samples, concurrency, warmup, the per-request timeout) and
+ * what each sample is checked for (status, headers, body). Bounds on the whole (latency,
+ * errorRate) are not in it: each item judges the samples with its own. Kept in memory only.
+ */
+function measurementKey(request: ResolvedRequest, spec: LoadCheck, settings: Settings, context: CheckContext): string {
+  const { status, headers, body } = spec.expect ?? {};
+  return JSON.stringify([request.method, request.url.href, requestHeaders(request, context), request.body ?? null, settings, request.timeoutMs, status ?? null, headers ?? null, body ?? null]);
+}
+
 /** What one phase (warmup or measurement) saw. */
 interface Tally {
   /** Samples finished, with or without a response. */
@@ -101,6 +119,18 @@ export const runLoadCheck: CheckRunner<LoadCheck> = async (written, context) => 
   const samples = spec.samples ?? DEFAULT_SAMPLES;
   const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY;
   const warmup = spec.warmup ?? DEFAULT_WARMUP;
+  const settings = { samples, concurrency, warmup };
+
+  // The same measurement made earlier in this run: judged again, with this item's bounds.
+  const key = measurementKey(request, spec, settings, context);
+  const earlier = (await context.measurements?.get(key)) as Measurement | undefined;
+  if (earlier !== undefined) {
+    const result = verdict(spec, request, context, settings, earlier.warm, earlier.measured, earlier.windowMs);
+    result.evidence.notes?.push('the samples of an earlier item of this run that made the same measurement (same requests, samples, concurrency, warmup and per-sample checks): judged again, not measured twice');
+    return result;
+  }
+  let share: (measurement: Measurement | undefined) => void = () => {};
+  context.measurements?.set(key, new Promise<Measurement | undefined>((resolve) => (share = resolve)));
 
   // Connections of its own, one per worker of the closed loop, like autocannon's. The
   // run's shared client allows only `perHost` connections (default 6): above that, a load
@@ -130,8 +160,14 @@ export const runLoadCheck: CheckRunner<LoadCheck> = async (written, context) => 
     const measured = newTally(samples);
     const started = performance.now();
     await closedLoop(samples, clients, send.request, signal, loops, (index, result) => send.record(index, result, measured));
-    return verdict(spec, request, context, { samples, concurrency, warmup }, warm, measured, measured.finishedAt - started);
+    const measurement = { warm, measured, windowMs: measured.finishedAt - started };
+    // Only a whole measurement with responses is shared: a stopped one, or one that got no
+    // response (which the engine may retry), is measured again by whoever asks next.
+    if (!signal.aborted && measured.responses > 0) share(measurement);
+    else context.measurements?.delete(key);
+    return verdict(spec, request, context, settings, warm, measured, measurement.windowMs);
   } finally {
+    share(undefined);
     clearInterval(watchdog);
     signal.removeEventListener('abort', onAbort);
     await Promise.all(clients.map((client) => (signal.aborted ? client.destroy() : client.close()).catch(() => {})));

@@ -1177,12 +1177,14 @@ sections:
                 latency: { p95: { lt: 200ms } }
           - title: Error rate < 0.1%
             severity: advisory
+            # The same requests and load as "Performance benchmarks met" (Sign-Off): one
+            # measurement of 3000 samples serves both, each item judging it with its own bounds.
+            # A sample is an error unless it answers 2xx.
             load:
               request: GET /
               samples: 3000
               concurrency: 6
               expect:
-                status: 200
                 errorRate: { lt: 0.1% }
           - title: Database query time < 50ms
             severity: advisory

@@ -1,11 +1,11 @@
 // The CLI as users run it: the bundled dist/cli.js, copied away from node_modules,
 // as a child process. Exit codes: 0 ready, 1 not ready, 2 usage or manifest error.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { runProcess, type ProcessOutput } from '../../test-support/run-process.ts';
 
 let dir: string;
 let staging: RunningServer;
@@ -27,13 +27,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(dir, 'bin/cli.js'), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], env: Record<string, string> = {}): Promise<ProcessOutput> {
+  return runProcess(process.execPath, [join(dir, 'bin/cli.js'), ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 const MANIFEST = `version: 1

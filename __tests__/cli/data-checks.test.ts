@@ -2,27 +2,20 @@
 // real PostgreSQL: a failure and a pass, a skip for the missing Prometheus variable, exit 1,
 // and the database password nowhere in any report format.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allItems, type Report } from '../../src/report/model.ts';
 import { postgresMissing, ROLES, seedSkyway, startPostgres, type RunningPostgres } from '../../test-support/postgres.ts';
+import { runProcess, type ProcessOutput } from '../../test-support/run-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const missing = postgresMissing();
 if (missing) console.warn(`skipping CLI data-check tests: ${missing}`);
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'dist/cli.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(args: string[], env: Record<string, string>): Promise<ProcessOutput> {
+  return runProcess(process.execPath, [join(root, 'dist/cli.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 (missing ? describe.skip : describe)('readiness-gate run with sql items (bundled)', () => {

@@ -2,7 +2,6 @@
 // a local staging: what it finds, which items it keeps and how it wires them, what it
 // comments out and why, and that a fresh manifest's first run waits briefly and says so.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { loadManifest, type LoadedManifest } from '../../src/manifest/load.ts';
 import { itemIds } from '../../src/manifest/ids.ts';
 import { allItems, type Report } from '../../src/report/model.ts';
 import { freePort, startServer, type RunningServer } from '../../test-support/servers.ts';
+import { runProcess, type ProcessOutput } from '../../test-support/run-process.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let base: string;
@@ -463,14 +463,6 @@ describe('the first run of a fresh init on a project without /health/', () => {
   });
 });
 
-function cli(args: string[], cwd = base): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'src/cli/index.ts'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], cwd = base): Promise<ProcessOutput> {
+  return runProcess(process.execPath, [join(root, 'src/cli/index.ts'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
 }

@@ -2,7 +2,6 @@
 // and item, same words, same order), loads without errors, and wires every item to a check;
 // runInit and the CLI write a template but never overwrite a file unless forced.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { isDataBuiltin } from '../../src/manifest/builtins.ts';
 import { buildPlan } from '../../src/plan/plan.ts';
 import { Redactor } from '../../src/util/redact.ts';
 import { checkContext } from '../../test-support/check-context.ts';
+import { runProcess, type ProcessOutput } from '../../test-support/run-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // A byte-identical copy of shared/seed/production-ready-checklist.md, so the test does not
@@ -393,20 +393,8 @@ describe('runInit', () => {
   });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'src/cli/index.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<ProcessOutput> {
+  return runProcess(process.execPath, [join(root, 'src/cli/index.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
 }
 
 describe('readiness-gate init (the CLI as a child process)', () => {

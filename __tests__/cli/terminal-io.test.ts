@@ -2,11 +2,11 @@
 // progress line rewritten in place and colours; through a pipe (a CI log), one line per
 // item as it finishes. Both end with a recap after the checklist. Also --only and --list.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { runProcess, type ProcessOutput } from '../../test-support/run-process.ts';
 
 let dir: string;
 let staging: RunningServer;
@@ -48,19 +48,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessOutput;
 
 function collect(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(command, args, { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return runProcess(command, args, { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 const piped = (args: string[]) => collect(process.execPath, [join(dir, 'bin/cli.js'), ...args]);

@@ -1117,7 +1117,7 @@ sections:
           - title: Monitor for errors
             severity: advisory
             uses: prometheus/slo
-            with:
+            with: &error-rate-1h
               objective: error-rate
               window: 1h
               max: 1%
@@ -1133,12 +1133,8 @@ sections:
           - title: Monitor error rates
             severity: advisory
             uses: prometheus/slo
-            with:
-              objective: error-rate
-              window: 1h
-              max: 1%
-              requests: django_http_responses_total_by_status_total
-              errors: django_http_responses_total_by_status_total{status=~"5.."}
+            # The same query as "Monitor for errors" at launch (a YAML alias).
+            with: *error-rate-1h
           - title: Check performance metrics
             severity: advisory
             uses: prometheus/slo

@@ -3,6 +3,7 @@
 // comments out and why, and that a fresh manifest's first run waits briefly and says so.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -271,6 +272,22 @@ describe('runInit', () => {
     expect(await runInit({ template: 'django', path, force: false, dir: join(base, 'no-such-folder') })).toEqual({ ok: false, message: `--dir ${join(base, 'no-such-folder')} is not a directory` });
     expect(await runInit({ template: 'django', path, force: false, dir: base, url: 'ftp://staging.example.com' })).toEqual({ ok: false, message: '--url "ftp://staging.example.com" is not an http(s) URL (write it as https://staging.example.com)' });
     expect(await runInit({ template: 'generic', path, force: false, url: 'http://127.0.0.1:9' })).toMatchObject({ ok: false, message: expect.stringMatching(/^--url fits the django template/) });
+  });
+
+  test('a --url with credentials is refused before anything is probed or written, and the password is never shown', async () => {
+    const path = join(base, 'with-credentials.yml');
+    for (const url of ['https://bob:s3cret-pw@staging.example.com', 'https://s3cret-pw@staging.example.com/', 'ftp://bob:s3cret-pw@staging.example.com']) {
+      const result = await runInit({ template: 'django', path, force: false, dir: join(base, 'shop'), url });
+      expect(result.ok).toBe(false);
+      expect(result.message).not.toContain('s3cret-pw');
+      expect(result.message).toContain('staging.example.com');
+    }
+    expect((await runInit({ template: 'django', path, force: false, dir: join(base, 'shop'), url: 'https://bob:s3cret-pw@staging.example.com' })).message).toMatch(/carries credentials/);
+    expect(existsSync(path)).toBe(false);
+    const run = await cli(['init', '--template', 'django', '--dir', join(base, 'shop'), '--url', 'http://bob:s3cret-pw@127.0.0.1:9', '--path', path]);
+    expect(run.code).toBe(2);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret-pw');
+    expect(existsSync(path)).toBe(false);
   });
 });
 

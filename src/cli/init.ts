@@ -49,7 +49,14 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     if (!(await isDirectory(options.dir))) return { ok: false, message: `--dir ${options.dir} is not a directory` };
     const facts = await inspectProject(options.dir);
     if (options.url !== undefined && !isHttpUrl(options.url)) {
-      return { ok: false, message: `--url "${options.url}" is not an http(s) URL (write it as https://staging.example.com)` };
+      return { ok: false, message: `--url "${withoutCredentials(options.url)}" is not an http(s) URL (write it as https://staging.example.com)` };
+    }
+    // init writes the URL into a manifest that gets committed, and prints it: never a password.
+    if (options.url !== undefined && withoutCredentials(options.url) !== options.url) {
+      return {
+        ok: false,
+        message: `--url "${withoutCredentials(options.url)}" carries credentials (user:password@), which init would write into the manifest; pass the URL without them (init probes without credentials) and send them from a secret with target.headers`,
+      };
     }
     // Nothing to fit to (not a Django project): the template as it is, which says what to change.
     if (facts.django || options.url !== undefined) {
@@ -131,4 +138,14 @@ async function isDirectory(path: string): Promise<boolean> {
 
 function isHttpUrl(text: string): boolean {
   return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
+}
+
+/** The URL as given, minus any user:password@ (whatever its scheme), for messages and files. */
+function withoutCredentials(text: string): string {
+  if (!URL.canParse(text)) return text.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1');
+  const url = new URL(text);
+  if (url.username === '' && url.password === '') return text;
+  url.username = '';
+  url.password = '';
+  return url.href;
 }

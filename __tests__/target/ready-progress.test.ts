@@ -51,4 +51,6 @@ test('every failed try reports the elapsed time and the timeout; the CLI prints 
   const second = tries[1] as (typeof tries)[number];
   expect(waitingLine(second.attempt, second.problem, second.wait)).toBe(`waiting for staging (try 2, 10s of 30s): GET ${staging.url}/health/ → status: expected 200, got 404`);
   expect(waitingLine(3, 'x', { elapsedMs: 65_400, timeoutMs: 90_000 })).toBe('waiting for staging (try 3, 1m05s of 1m30s): x');
+  // Staging's words stay on the line: no break can start a workflow command in the action log.
+  expect(waitingLine(1, 'got "a"\n::add-mask::x\r\n::stop-commands::y', { elapsedMs: 0, timeoutMs: 90_000 }).split(/[\r\n]/)).toHaveLength(1);
 });

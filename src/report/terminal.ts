@@ -218,5 +218,6 @@ export function waitingLine(attempt: number, problem: string, wait: { elapsedMs:
     const total = Math.round(ms / 1000);
     return total < 60 ? `${total}s` : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
   };
-  return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${problem}`;
+  // One line whatever staging answered: in the action log a line break could start a workflow command.
+  return `waiting for staging (try ${attempt}, ${seconds(wait.elapsedMs)} of ${seconds(wait.timeoutMs)}): ${singleLine(problem, 400)}`;
 }

@@ -17,32 +17,36 @@ interface HostState {
   exclusive: boolean;
 }
 
-export class HostGate<Ticket extends GateTicket> {
+export class HostGate {
   private readonly hosts = new Map<string, HostState>();
-  private readonly queue: Ticket[];
+  private readonly tickets: readonly GateTicket[];
+  /** Indexes into `tickets` of the items not started yet, in order. */
+  private readonly queue: number[];
   private wakeups: (() => void)[] = [];
 
   /** The items to run, in the order they should start when nothing stands in the way. */
-  constructor(tickets: readonly Ticket[]) {
-    this.queue = [...tickets];
+  constructor(tickets: readonly GateTicket[]) {
+    this.tickets = tickets;
+    this.queue = tickets.map((_, index) => index);
   }
 
   /**
-   * The first queued item that may start now, once one may; undefined when the queue is
-   * empty. Call `release` when the item is done.
+   * The index of the first queued item that may start now, once one may; undefined when the
+   * queue is empty. Call `release` when the item is done.
    */
-  async next(): Promise<{ ticket: Ticket; release: () => void } | undefined> {
+  async next(): Promise<{ index: number; release: () => void } | undefined> {
     for (;;) {
       if (this.queue.length === 0) return undefined;
       // Hosts a measurement queued earlier is waiting for: nothing queued behind it may start
       // there, so the measurement starts as soon as the host drains.
       const claimed = new Set<string>();
-      for (let index = 0; index < this.queue.length; index++) {
-        const ticket = this.queue[index] as Ticket;
+      for (let position = 0; position < this.queue.length; position++) {
+        const index = this.queue[position] as number;
+        const ticket = this.tickets[index] as GateTicket;
         const hosts = [...new Set(ticket.hosts ?? [])];
         if (this.mayStart(hosts, ticket.exclusive === true, claimed)) {
-          this.queue.splice(index, 1);
-          return { ticket, release: this.occupy(hosts, ticket.exclusive === true) };
+          this.queue.splice(position, 1);
+          return { index, release: this.occupy(hosts, ticket.exclusive === true) };
         }
         if (ticket.exclusive === true) for (const host of hosts) claimed.add(host);
       }

@@ -63,12 +63,12 @@ export async function runItems(items: PlanItem[], runAttempt: AttemptRunner, opt
   let done = 0;
   // Items start in order, except that one waiting for its host (see host-gate.ts) lets the
   // ones behind it that can run go first.
-  const gate = new HostGate(items.map((item, index) => ({ item, index, hosts: item.hosts, exclusive: item.exclusive })));
+  const gate = new HostGate(items);
 
   const worker = async () => {
     for (let next = await gate.next(); next !== undefined; next = await gate.next()) {
-      const { ticket, release } = next;
-      const { item, index } = ticket;
+      const { index, release } = next;
+      const item = items[index] as PlanItem;
       options.onProgress?.({ type: 'start', item });
       let result: ItemResult;
       try {

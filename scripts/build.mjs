@@ -3,7 +3,7 @@
 // dist/<id>.index.js) that Node reads only when that code is imported, so `--version` or a run
 // of http items never reads or compiles the rest. Everything runs with plain `node` and no
 // node_modules.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parse } from 'acorn';
 import { minify } from 'terser';
@@ -16,13 +16,23 @@ const ENTRIES = [
 ];
 
 // Parts of undici that our undici parts only load on paths we never take: the Milo
-// parser (off unless a client asks for it) and fetch's body extraction (FormData
-// request bodies). Left as lazy requires that never run instead of ~300 kB of bundle.
+// parser (off unless a client asks for it), fetch's body extraction and FormData checks
+// (only for FormData request bodies, which we never send). Left as lazy requires that never
+// run instead of ~100 kB of bundle.
 const NEVER_LOADED = {
   '../milo/simd.js': '../milo/simd.js',
   '../milo/no-simd.js': '../milo/no-simd.js',
   '../web/fetch/body.js': '../web/fetch/body.js',
+  '../web/fetch/formdata': '../web/fetch/formdata',
+  '../web/webidl': '../web/webidl',
 };
+
+// undici's HTTP parser without WebAssembly SIMD, a 70 kB fallback it reads only where SIMD
+// is off: riscv64, ppc64 before Node 24.12, UNDICI_NO_WASM_SIMD=1, or Jest workers. One
+// file beside both entries instead of a copy inside each bundle that x64 and arm64 runners
+// read and never run.
+const WASM_FALLBACK = { request: '../llhttp/llhttp-wasm.js', file: 'llhttp-wasm.cjs', source: 'node_modules/undici/lib/llhttp/llhttp-wasm.js' };
+const EXTERNALS = { ...NEVER_LOADED, [WASM_FALLBACK.request]: `./${WASM_FALLBACK.file}` };
 
 // Minified with names kept, and compressed: webpack marks the exports nobody imports, and
 // terser's compressor drops them (a tenth of the bundle: zod, yaml and tough-cookie parts we
@@ -50,7 +60,7 @@ function compileModulesEagerly(code) {
 // Build everything first; dist/ is only replaced when every bundle built.
 const files = [];
 for (const { input, output, shebang } of ENTRIES) {
-  const { code, assets } = await ncc(`${process.cwd()}/${input}`, { target: 'es2022', quiet: true, cache: false, filename: output, externals: NEVER_LOADED });
+  const { code, assets } = await ncc(`${process.cwd()}/${input}`, { target: 'es2022', quiet: true, cache: false, filename: output, externals: EXTERNALS });
   const entry = (await minify(code.replace(/^#!.*\n/, ''), MINIFY)).code;
   files.push({ name: output, executable: shebang, code: shebang ? `#!/usr/bin/env node\n${entry}` : entry });
   const chunk = new RegExp(`^\\d+\\.${output.replace('.', '\\.')}$`);
@@ -65,6 +75,8 @@ for (const { input, output, shebang } of ENTRIES) {
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 for (const { name, executable, code } of files) writeFileSync(`dist/${name}`, `${code}\n`.replace(/\n+$/, '\n'), { mode: executable ? 0o755 : 0o644 });
+// CommonJS as undici wrote it; the entries load it with createRequire, relative to dist/.
+writeFileSync(`dist/${WASM_FALLBACK.file}`, readFileSync(WASM_FALLBACK.source));
 // ncc emits ESM (the package is "type": "module"); this tells Node how to load dist/*.js.
 writeFileSync('dist/package.json', '{ "type": "module" }\n');
 

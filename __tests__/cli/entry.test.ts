@@ -82,3 +82,17 @@ describe('lazy loading', () => {
     }
   });
 });
+
+describe('the bundle', () => {
+  // undici's parser without WebAssembly SIMD is a file beside the entries (dist/llhttp-wasm.cjs),
+  // read only where SIMD is off; this is the path riscv64 runners take.
+  test.each([{ UNDICI_NO_WASM_SIMD: '1' }, { JEST_WORKER_ID: '7' }])('runs an http item with the parser fallback (%j)', async (extra) => {
+    const child = spawn(process.execPath, ['dist/cli.js', 'run', '--manifest', join(dir, 'http-only.yml'), '--url', staging.url, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', ...extra } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.resume();
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { sections: { items: { outcome: string }[] }[] }).sections.flatMap((section) => section.items.map((item) => item.outcome))).toEqual(['pass']);
+  });
+});

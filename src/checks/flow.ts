@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { CookieJar } from 'tough-cookie';
 import type { flowCheck, FlowStep, HttpExpect } from '../manifest/schema.ts';
 import { headerValues, TransportError, type CookieStore, type HttpResponse } from '../http/client.ts';
+import { jarCookieStore } from '../http/cookie-jar.ts';
 import { interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { formatDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
@@ -20,24 +21,6 @@ export type FlowCheck = z.infer<typeof flowCheck>;
 type CaptureSpec = NonNullable<FlowStep['capture']>[string];
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-
-/**
- * The client's CookieStore over a tough-cookie jar: Domain, Path, Secure, HttpOnly and
- * expiry are honoured as a browser honours them (a Secure cookie only over https or
- * loopback). A cookie the jar refuses or cannot parse is dropped, as a browser drops it.
- */
-export function jarCookieStore(jar: CookieJar): CookieStore {
-  return {
-    async header(url) {
-      const value = await jar.getCookieString(url.href);
-      return value === '' ? undefined : value;
-    },
-    async store(url, setCookieLines) {
-      // Django's runserver writes "Set-Cookie:  csrftoken=…" with two spaces.
-      for (const line of setCookieLines) await jar.setCookie(line.trim(), url.href, { ignoreError: true });
-    },
-  };
-}
 
 /** What one flow run carries from step to step. */
 interface FlowState {

@@ -5,9 +5,9 @@ import { CookieJar } from 'tough-cookie';
 import type { BuiltinParams } from '../../manifest/builtins.ts';
 import { headerValues, type CookieStore, type HttpResponse } from '../../http/client.ts';
 import { parseSetCookie, type ParsedCookie } from '../../http/cookies.ts';
+import { jarCookieStore } from '../../http/cookie-jar.ts';
 import { interpolate } from '../../manifest/interpolate.ts';
 import type { CheckContext } from '../context.ts';
-import { jarCookieStore } from '../flow.ts';
 import type { CheckResult } from '../result.ts';
 import { ACCEPT_HTML, firstAndMore, isSuccess, pathOf, runProbe, type Probe } from './shared.ts';
 

@@ -5,7 +5,7 @@
 // and what cannot be said in JSON Schema at all is listed in the README ("What the JSON
 // Schema cannot say"). __tests__/manifest/json-schema-differential.test.ts holds the two
 // to that: ajv in strict mode against `validate` on generated and mutated manifests.
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { item, manifest } from './schema.ts';
 import { VERSION } from '../version.ts';
 import { builtinWithJsonSchemas } from './builtins.ts';

@@ -1,27 +1,45 @@
 // The value-level building blocks of the manifest: durations, scalars, regular
 // expressions and predicates. Shared by the manifest schema and the built-ins' parameters.
-import { z } from 'zod';
+// zod/mini rather than classic zod: the same schemas without every method on every instance,
+// so the bundle carries only the checks it uses (~30 kB instead of ~100 kB).
+import { z } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { DURATION_HINT, DURATION_PATTERN } from './units.ts';
 import { jsonPathProblem } from './jsonpath.ts';
 import { patternProblem } from '../util/pattern.ts';
 
 // A manifest is parsed once per process: zod's generated parsers (new Function per object
-// schema) cost more to compile than they save on one parse.
-z.config({ jitless: true });
+// schema) cost more to compile than they save on one parse. The rest is what classic zod
+// sets up by itself and zod/mini leaves to us: English messages (issues.ts reads them, users
+// see them) and the memoizer (repeated YAML aliases parsed once). Before any schema is built:
+// containers pick up the memoizer when they are constructed.
+z.config({ jitless: true, memoizer: z.memoizer(), ...en() });
 
-export const duration = z
-  .string({ error: `expected ${DURATION_HINT}` })
-  .regex(DURATION_PATTERN, `expected ${DURATION_HINT}`)
-  .meta({ description: DURATION_HINT, examples: ['500ms', '10s', '5m'] });
+/**
+ * `schema` with JSON Schema metadata, as classic zod's `.meta()`: a clone is registered, so a
+ * schema used in several places (duration, regex, …) keeps each place's description apart.
+ */
+export function meta<T extends z.ZodMiniType>(schema: T, metadata: z.core.GlobalMeta): T {
+  const clone = schema.clone();
+  z.globalRegistry.add(clone, metadata);
+  return clone;
+}
+
+export const duration = meta(z.string({ error: `expected ${DURATION_HINT}` }).check(z.regex(DURATION_PATTERN, `expected ${DURATION_HINT}`)), {
+  description: DURATION_HINT,
+  examples: ['500ms', '10s', '5m'],
+});
 
 export const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type Scalar = z.infer<typeof scalar>;
 
 /** A pattern matched against staging text: only what the linear-time engine runs. */
-export const regex = z.string().superRefine((source, context) => {
-  const problem = patternProblem(source);
-  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-});
+export const regex = z.string().check(
+  z.superRefine((source, context) => {
+    const problem = patternProblem(source);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /**
  * A bound for lt/lte/gt/gte: a number, a duration ("200ms") or a percentage ("0.1%"), as
@@ -30,7 +48,7 @@ export const regex = z.string().superRefine((source, context) => {
  */
 const BOUND_TEXT = /^\s*(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|%))\s*$/;
 const BOUND_MESSAGE = 'expected a number, a duration such as 200ms, or a percentage such as 0.1%';
-const bound = z.union([z.number(), z.string().regex(BOUND_TEXT, BOUND_MESSAGE)], { error: BOUND_MESSAGE });
+const bound = z.union([z.number(), z.string().check(z.regex(BOUND_TEXT, BOUND_MESSAGE))], { error: BOUND_MESSAGE });
 
 const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'null', 'array', 'object'] as const;
 
@@ -56,48 +74,64 @@ export interface PredicateMap {
 /** A scalar means "equals"; a map is the AND of its predicates. */
 export type Predicate = Scalar | PredicateMap;
 
-export const predicateMap: z.ZodType<PredicateMap> = z
-  .strictObject({
-    eq: scalar.optional(),
-    ne: scalar.optional(),
-    lt: bound.optional(),
-    lte: bound.optional(),
-    gt: bound.optional(),
-    gte: bound.optional(),
-    in: z.array(scalar).optional(),
-    notIn: z.array(scalar).optional(),
-    contains: scalar.optional(),
-    notContains: scalar.optional(),
-    startsWith: z.string().optional(),
-    endsWith: z.string().optional(),
-    matches: regex.optional(),
-    exists: z.boolean().optional(),
-    type: z.enum(VALUE_TYPES).optional(),
-    get length() {
-      return predicate.optional();
-    },
-    get not() {
-      return predicate.optional();
-    },
-  })
-  // Only for maps that parsed: `{ betwen: 1 }` is an unknown key, not also an empty predicate.
-  .refine((map) => Object.keys(map).length > 0, { message: 'an empty predicate checks nothing; add eq, contains, matches, …', when: (payload) => payload.issues.length === 0 })
-  .meta({ id: 'PredicateMap', description: 'All listed predicates must hold.', minProperties: 1 });
+/**
+ * `schema.check(...checks)` for an object whose shape has getters (a recursive schema):
+ * zod/mini's `.check()` copies the definition with a spread, which runs the getters before
+ * the schemas they return exist; classic zod copies the accessors, as this does.
+ */
+function checkedLazily<T extends z.ZodMiniType>(schema: T, ...checks: z.core.$ZodCheck<z.output<T>>[]): T {
+  const def = schema._zod.def;
+  const checked = z.util.mergeDefs(def, { checks: [...(def.checks ?? []), ...checks] }) as typeof def;
+  return schema.clone(checked, { parent: true });
+}
 
-export const predicate: z.ZodType<Predicate> = z
-  .union([scalar, predicateMap])
-  .meta({ id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
+export const predicateMap: z.ZodMiniType<PredicateMap> = meta(
+  checkedLazily(
+    z.strictObject({
+      eq: z.optional(scalar),
+      ne: z.optional(scalar),
+      lt: z.optional(bound),
+      lte: z.optional(bound),
+      gt: z.optional(bound),
+      gte: z.optional(bound),
+      in: z.optional(z.array(scalar)),
+      notIn: z.optional(z.array(scalar)),
+      contains: z.optional(scalar),
+      notContains: z.optional(scalar),
+      startsWith: z.optional(z.string()),
+      endsWith: z.optional(z.string()),
+      matches: z.optional(regex),
+      exists: z.optional(z.boolean()),
+      type: z.optional(z.enum(VALUE_TYPES)),
+      get length() {
+        return z.optional(predicate);
+      },
+      get not() {
+        return z.optional(predicate);
+      },
+    }),
+    // Only for maps that parsed: `{ betwen: 1 }` is an unknown key, not also an empty predicate.
+    z.refine((map) => Object.keys(map).length > 0, { message: 'an empty predicate checks nothing; add eq, contains, matches, …', when: (payload) => payload.issues.length === 0 }),
+  ),
+  { id: 'PredicateMap', description: 'All listed predicates must hold.', minProperties: 1 },
+);
+
+export const predicate: z.ZodMiniType<Predicate> = meta(z.union([scalar, predicateMap]), { id: 'Predicate', description: 'A scalar (equals) or a map of predicates.' });
 
 /** An RFC 9535 JSONPath query, e.g. $.results[?@.status == 'error']. */
-export const jsonPath = z.string().superRefine((query, ctx) => {
-  const problem = jsonPathProblem(query);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const jsonPath = z.string().check(
+  z.superRefine((query, ctx) => {
+    const problem = jsonPathProblem(query);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** JSONPath → predicate; a key that is not a valid query is reported at the key. */
-export const jsonPathPredicates = z.record(z.string(), predicate).superRefine((map, ctx) => {
-  for (const query of Object.keys(map)) {
-    const problem = jsonPathProblem(query);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [query], params: { at: 'key' } });
-  }
-});
+export const jsonPathPredicates = z.record(z.string(), predicate).check(
+  z.superRefine((map, ctx) => {
+    for (const query of Object.keys(map)) {
+      const problem = jsonPathProblem(query);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: [query], params: { at: 'key' } });
+    }
+  }),
+);

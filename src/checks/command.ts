@@ -2,7 +2,7 @@
 // environment and an expected exit code (`manage.py check --deploy`). Evidence is the
 // exit code and the redacted tail of the output.
 import { spawn } from 'node:child_process';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { commandCheck } from '../manifest/schema.ts';
 import { interpolate, lookup, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { parseTemplate, type Reference } from '../manifest/template.ts';

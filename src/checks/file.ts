@@ -1,7 +1,7 @@
 // The `file` check: a path in the repository exists (a runbook, a privacy policy), or
 // must not (a committed db.sqlite3), and optionally contains or matches some text.
 import { open } from 'node:fs/promises';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { fileCheck } from '../manifest/schema.ts';
 import type { CheckRunner } from './context.ts';
 import type { Assertion, CheckResult } from './result.ts';

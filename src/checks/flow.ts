@@ -1,7 +1,7 @@
 // The `flow` check: ordered requests sharing one cookie jar (login, then act as the
 // logged-in user), captures handed from step to step, and `finally` steps that always
 // run with the captures made so far (delete the booking the flow created).
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { CookieJar } from 'tough-cookie';
 import type { flowCheck, FlowStep, HttpExpect } from '../manifest/schema.ts';
 import { headerValues, TransportError, type CookieStore, type HttpResponse } from '../http/client.ts';

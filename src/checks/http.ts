@@ -1,5 +1,5 @@
 // The `http` check: one request, its expectations.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { HttpExpect, httpCheck } from '../manifest/schema.ts';
 import { TransportError } from '../http/client.ts';
 import { interpolateDeep, MissingValueError } from '../manifest/interpolate.ts';

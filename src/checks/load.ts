@@ -5,7 +5,7 @@
 // assertion is `error`, never a pass.
 import { targetTrust } from '../http/trust.ts';
 import { Client, type Dispatcher } from '../http/undici.ts';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { HttpExpect, Predicate, loadCheck } from '../manifest/schema.ts';
 import { toTransportError, type HttpResponse, type TransportError } from '../http/client.ts';
 import { formatDuration, formatPercent, parseRatio } from '../manifest/units.ts';

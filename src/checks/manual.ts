@@ -1,5 +1,5 @@
 // A manual item: nothing to run; it waits for a person.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { manualCheck } from '../manifest/schema.ts';
 import type { CheckResult } from './result.ts';
 

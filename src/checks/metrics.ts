@@ -1,6 +1,6 @@
 // The `metrics` check: a PromQL query (instant, or a range over a window) through the
 // Prometheus HTTP API. Every value of every series must hold; no series is an error.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { metricsCheck } from '../manifest/schema.ts';
 import { interpolate, interpolateDeep, MissingValueError } from '../manifest/interpolate.ts';
 import { parseDuration } from '../manifest/units.ts';

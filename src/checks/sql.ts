@@ -1,6 +1,6 @@
 // The `sql` check: one read-only query on PostgreSQL, its row count and JSONPath over the
 // rows judged with the predicates of an http expect.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { Predicate, sqlCheck } from '../manifest/schema.ts';
 import { interpolateDeep, MissingValueError } from '../manifest/interpolate.ts';
 import { parseDuration } from '../manifest/units.ts';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import * as tls from 'node:tls';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { BUILTIN_PARAMS } from '../manifest/builtins.ts';
 import { interpolate, MissingValueError } from '../manifest/interpolate.ts';
 import type { tlsCheck } from '../manifest/schema.ts';

@@ -1,5 +1,5 @@
 // zod issues in words a manifest author can act on.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 
 type Issue = z.core.$ZodIssue;
 

@@ -1,6 +1,6 @@
 // Validated manifest + run options → the plan: every item with its id, section,
 // severity, timeouts and check spec resolved, and the target it runs against.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { LoadedManifest, Position } from '../manifest/load.ts';
 import { itemIds } from '../manifest/ids.ts';
 import { isDataBuiltin as isDataBuiltinName, type BuiltinName } from '../manifest/builtins.ts';

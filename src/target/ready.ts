@@ -1,6 +1,6 @@
 // Before any check: wait until staging answers as the manifest says it should
 // (deploys take minutes), and optionally that it serves the commit under test.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { readyProbe, versionProbe } from '../manifest/schema.ts';
 import { interpolate, interpolateDeep, MissingValueError, type Scope } from '../manifest/interpolate.ts';
 import { formatDuration, parseDuration } from '../manifest/units.ts';

@@ -1,7 +1,7 @@
 // The JSON Schema editors use for autocomplete (`# yaml-language-server: $schema=…`),
 // generated from the zod schema so the two never disagree. zod writes its own checks
-// (types, patterns, lengths, enums) itself; a `.refine()` it cannot see carries its JSON
-// Schema form in the same schema's `.meta()` (oneOf, minProperties, dependentRequired, …),
+// (types, patterns, lengths, enums) itself; a `z.refine()` it cannot see carries its JSON
+// Schema form in the same schema's `meta()` (oneOf, minProperties, dependentRequired, …),
 // and what cannot be said in JSON Schema at all is listed in the README ("What the JSON
 // Schema cannot say"). __tests__/manifest/json-schema-differential.test.ts holds the two
 // to that: ajv in strict mode against `validate` on generated and mutated manifests.

@@ -11,7 +11,7 @@ import { toTransportError, type HttpResponse, type TransportError } from '../htt
 import { formatDuration, formatPercent, parseRatio } from '../manifest/units.ts';
 import { interpolateDeep } from '../manifest/interpolate.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
-import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
+import { evaluateParsedExpect, responseEvidence } from './http-expect.ts';
 import { requestDefaults, unevaluated } from './http.ts';
 import { evaluate, isPredicateMap } from './predicates.ts';
 import { resolveRequest, type ResolvedRequest } from './request.ts';
@@ -456,7 +456,7 @@ function sampleJudge(request: ResolvedRequest, expect: LoadCheck['expect'], cont
       ? { ...(expect.headers !== undefined ? { headers: expect.headers } : {}), ...(expect.body !== undefined ? { body: expect.body } : {}) }
       : undefined;
   const restFailures = (result: Exchange): Assertion[] =>
-    rest === undefined ? [] : evaluateHttpExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
+    rest === undefined ? [] : evaluateParsedExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
   return {
     passes: (result: Exchange): boolean => statusOk(result.status) && (rest === undefined || restFailures(result).length === 0),
     reason: (result: Exchange): string => {

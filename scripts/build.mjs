@@ -34,6 +34,19 @@ const NEVER_LOADED = {
 const WASM_FALLBACK = { request: '../llhttp/llhttp-wasm.js', file: 'llhttp-wasm.cjs', source: 'node_modules/undici/lib/llhttp/llhttp-wasm.js' };
 const EXTERNALS = { ...NEVER_LOADED, [WASM_FALLBACK.request]: `./${WASM_FALLBACK.file}` };
 
+// undici's client loads its HTTP/2 half, and with it node:http2 (about 20 ms of start-up),
+// when its module loads; it runs only when a TLS server picks h2. The bundle requires it on
+// that first h2 connection instead. The build fails if undici's code no longer matches.
+const LAZY_REQUIRES = [{ what: "undici's HTTP/2 client", pattern: /const connectH2 = (__webpack_require__|__nccwpck_require__)\((\d+)\);?\n/g, lazy: (load, id) => `let connectH2Module;\nconst connectH2 = (client, socket) => (connectH2Module ??= ${load}(${id}))(client, socket);\n` }];
+
+function requireLazily(chunks, input) {
+  for (const { what, pattern, lazy } of LAZY_REQUIRES) {
+    let found = 0;
+    for (const chunk of chunks) chunk.source = chunk.source.replace(pattern, (_match, ...groups) => (found++, lazy(...groups)));
+    if (found !== 1) throw new Error(`${input}: expected one eager require of ${what} to make lazy, found ${found}: undici changed, see LAZY_REQUIRES`);
+  }
+}
+
 // Minified with names kept, and compressed: webpack marks the exports nobody imports, and
 // terser's compressor drops them (a tenth of the bundle: zod, yaml and tough-cookie parts we
 // never call). ncc's own minifier does not compress. ASCII only: a file with one non-ASCII
@@ -61,15 +74,19 @@ function compileModulesEagerly(code) {
 const files = [];
 for (const { input, output, shebang } of ENTRIES) {
   const { code, assets } = await ncc(`${process.cwd()}/${input}`, { target: 'es2022', quiet: true, cache: false, filename: output, externals: EXTERNALS });
-  const entry = (await minify(code.replace(/^#!.*\n/, ''), MINIFY)).code;
-  files.push({ name: output, executable: shebang, code: shebang ? `#!/usr/bin/env node\n${entry}` : entry });
   const chunk = new RegExp(`^\\d+\\.${output.replace('.', '\\.')}$`);
+  const sources = [{ name: output, source: code.replace(/^#!.*\n/, '') }];
   for (const [name, { source }] of Object.entries(assets ?? {})) {
     if (name === 'package.json') continue;
     // Anything else (a .node binary, a copied asset) would be a file the bundle reads at run time.
     if (!chunk.test(name)) throw new Error(`${input}: ncc emitted ${name}; only chunks of the entry may sit beside it`);
-    files.push({ name, code: compileModulesEagerly((await minify(source.toString(), MINIFY)).code) });
+    sources.push({ name, source: source.toString() });
   }
+  requireLazily(sources, input);
+  const [entry, ...chunks] = sources;
+  const minified = (await minify(entry.source, MINIFY)).code;
+  files.push({ name: output, executable: shebang, code: shebang ? `#!/usr/bin/env node\n${minified}` : minified });
+  for (const { name, source } of chunks) files.push({ name, code: compileModulesEagerly((await minify(source, MINIFY)).code) });
 }
 
 rmSync('dist', { recursive: true, force: true });

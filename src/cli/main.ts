@@ -146,9 +146,9 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const manifestText = await readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
   const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor, waitingLine }] = await Promise.all([
-    import('../pipeline.ts'),
+    import(/* webpackChunkName: "run" */ '../pipeline.ts'),
     import(/* webpackChunkName: "manifest" */ '../manifest/load.ts'),
-    import('../report/terminal.ts'),
+    import(/* webpackChunkName: "run" */ '../report/terminal.ts'),
   ]);
   const reportInvalid = (errors: ManifestError[]): number => {
     for (const error of errors) io.stderr.write(`${formatError(error)}\n`);
@@ -233,7 +233,7 @@ async function render(report: Report, format: Format, color: boolean, verbose: b
     case 'junit':
       return (await import('../report/junit.ts')).renderJUnit(report);
     default:
-      return (await import('../report/terminal.ts')).renderTerminal(report, { color, verbose });
+      return (await import(/* webpackChunkName: "run" */ '../report/terminal.ts')).renderTerminal(report, { color, verbose });
   }
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DJANGO_TEMPLATE } from '../src/cli/templates/django.ts';
-import { SCHEMA_URL } from '../src/manifest/json-schema.ts';
+import { SCHEMA_URL } from '../src/manifest/schema-url.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -85,3 +85,6 @@ for (const [entry, limit] of [['index.js', 1.5e6], ['cli.js', 1.2e6]] as const) 
   row(`dist/${entry} / ${limit / 1e6} MB`, `${(size / 1e6).toFixed(2)} MB`, size / limit, 1);
   row(`  with every chunk it can load`, `${(all / 1e6).toFixed(2)} MB`, all / limit, 1);
 }
+// Beside both entries, read only where WebAssembly SIMD is off (riscv64, UNDICI_NO_WASM_SIMD=1, Jest).
+const fallback = await bytes('dist/llhttp-wasm.cjs');
+console.log(`  ${'  and undici\'s non-SIMD parser, for either'.padEnd(44)}${`${(fallback / 1e6).toFixed(2)} MB`.padStart(10)}   (read only where WebAssembly SIMD is off)`);

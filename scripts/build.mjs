@@ -16,10 +16,12 @@ const ENTRIES = [
 ];
 
 // Parts of undici that our undici parts only load on paths we never take: the Milo
-// parser (off unless a client asks for it), fetch's body extraction and FormData checks
+// parser (experimental, off unless a client asks for it; the bundle is built without it,
+// as Node core builds undici, see UNDICI_EDITS), fetch's body extraction and FormData checks
 // (only for FormData request bodies, which we never send). Left as lazy requires that never
 // run instead of ~100 kB of bundle.
 const NEVER_LOADED = {
+  './parser-h1.js': './parser-h1.js',
   '../milo/simd.js': '../milo/simd.js',
   '../milo/no-simd.js': '../milo/no-simd.js',
   '../web/fetch/body.js': '../web/fetch/body.js',
@@ -33,6 +35,32 @@ const NEVER_LOADED = {
 // read and never run.
 const WASM_FALLBACK = { request: '../llhttp/llhttp-wasm.js', file: 'llhttp-wasm.cjs', source: 'node_modules/undici/lib/llhttp/llhttp-wasm.js' };
 const EXTERNALS = { ...NEVER_LOADED, [WASM_FALLBACK.request]: `./${WASM_FALLBACK.file}` };
+
+// Two edits to undici's code as bundled. Each must be found exactly `count` times, or the
+// build fails: undici changed and the edit needs a look.
+// - Its client loads the HTTP/2 half, and with it node:http2 (about 20 ms of start-up), when
+//   its module loads; that runs only when a TLS server picks h2, so the bundle requires it
+//   on the first h2 connection instead.
+// - It asks `typeof esbuildDetection` whether it is built into Node core, where it leaves
+//   out its experimental Milo parser (15 kB, see NEVER_LOADED); the bundle answers as Node
+//   core's build does.
+const UNDICI_EDITS = [
+  {
+    what: 'the eager require of the HTTP/2 client',
+    pattern: /const connectH2 = (__webpack_require__|__nccwpck_require__)\((\d+)\);?\n/g,
+    count: 1,
+    replace: (_match, load, id) => `let connectH2Module;\nconst connectH2 = (client, socket) => (connectH2Module ??= ${load}(${id}))(client, socket);\n`,
+  },
+  { what: 'the Milo switch', pattern: /typeof esbuildDetection === 'undefined'/g, count: 2, replace: () => 'false' },
+];
+
+function editUndici(sources, input) {
+  for (const { what, pattern, count, replace } of UNDICI_EDITS) {
+    let found = 0;
+    for (const file of sources) file.source = file.source.replace(pattern, (...match) => (found++, replace(...match)));
+    if (found !== count) throw new Error(`${input}: expected ${count} of ${what} in undici, found ${found}: undici changed, see UNDICI_EDITS`);
+  }
+}
 
 // Minified with names kept, and compressed: webpack marks the exports nobody imports, and
 // terser's compressor drops them (a tenth of the bundle: zod, yaml and tough-cookie parts we
@@ -61,15 +89,19 @@ function compileModulesEagerly(code) {
 const files = [];
 for (const { input, output, shebang } of ENTRIES) {
   const { code, assets } = await ncc(`${process.cwd()}/${input}`, { target: 'es2022', quiet: true, cache: false, filename: output, externals: EXTERNALS });
-  const entry = (await minify(code.replace(/^#!.*\n/, ''), MINIFY)).code;
-  files.push({ name: output, executable: shebang, code: shebang ? `#!/usr/bin/env node\n${entry}` : entry });
   const chunk = new RegExp(`^\\d+\\.${output.replace('.', '\\.')}$`);
+  const sources = [{ name: output, source: code.replace(/^#!.*\n/, '') }];
   for (const [name, { source }] of Object.entries(assets ?? {})) {
     if (name === 'package.json') continue;
     // Anything else (a .node binary, a copied asset) would be a file the bundle reads at run time.
     if (!chunk.test(name)) throw new Error(`${input}: ncc emitted ${name}; only chunks of the entry may sit beside it`);
-    files.push({ name, code: compileModulesEagerly((await minify(source.toString(), MINIFY)).code) });
+    sources.push({ name, source: source.toString() });
   }
+  editUndici(sources, input);
+  const [entry, ...chunks] = sources;
+  const minified = (await minify(entry.source, MINIFY)).code;
+  files.push({ name: output, executable: shebang, code: shebang ? `#!/usr/bin/env node\n${minified}` : minified });
+  for (const { name, source } of chunks) files.push({ name, code: compileModulesEagerly((await minify(source, MINIFY)).code) });
 }
 
 rmSync('dist', { recursive: true, force: true });

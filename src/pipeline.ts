@@ -2,7 +2,7 @@
 // The CLI and the action call this with plain values and render what comes back.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { loadManifest, type ManifestError } from './manifest/load.ts';
+import type { ManifestError } from './manifest/load.ts';
 import type { RequestDefaults } from './checks/request.ts';
 import type { Scope } from './manifest/interpolate.ts';
 import { buildPlan, PlanError, type Plan, type PlanItem } from './plan/plan.ts';
@@ -65,6 +65,8 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   for (const credential of runnerCredentials(input.env)) redactor.add(credential);
 
   const today = input.today ?? new Date();
+  // A chunk of its own in the CLI bundle, shared with `validate` and `run --list`.
+  const { loadManifest } = await import(/* webpackChunkName: "manifest" */ './manifest/load.ts');
   const loaded = loadManifest(input.manifestText, input.manifestFile, { today });
   if (!loaded.ok) return { status: 'invalid', errors: loaded.errors };
 

@@ -3,11 +3,14 @@
 // the source runs in a real child process).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nodeTooOld } from '../../src/util/node-version.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
+import { createCa, localhostCert } from '../../test-support/certs.ts';
 
 let dir: string;
 let staging: RunningServer;
@@ -77,13 +80,53 @@ describe('lazy loading', () => {
     const { code, modules } = await loadedBy(['run', '--manifest', join(dir, 'http-only.yml'), '--url', staging.url, '--format', 'json']);
     expect(code).toBe(0);
     expect(modules).toContain('src/checks/http.ts');
-    for (const unused of ['src/checks/tls.ts', 'src/checks/load.ts', 'src/checks/flow.ts', 'src/checks/command.ts', 'src/checks/builtin/index.ts', 'src/report/junit.ts', 'src/report/markdown.ts', 'src/cli/init.ts']) {
+    for (const unused of ['src/checks/tls.ts', 'src/checks/load.ts', 'src/checks/flow.ts', 'src/checks/command.ts', 'src/checks/builtin/index.ts', 'src/report/junit.ts', 'src/report/markdown.ts', 'src/cli/init.ts', 'src/http/cookies.ts']) {
       expect({ unused, loaded: modules.includes(unused) }).toEqual({ unused, loaded: false });
     }
+    // Cookies are parsed (tough-cookie, with the public suffix list) only for cookie expectations.
+    expect(modules.filter((path) => path.startsWith('node_modules/tough-cookie/') || path.startsWith('node_modules/tldts'))).toEqual([]);
   });
 });
 
+/** Runs the bundle's `run` with `env`; the JSON report's outcomes and, if asked, whether node:http2 was loaded. */
+async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; outcomes: string[]; http2Loaded: boolean }> {
+  const hook = 'data:text/javascript,process.on("exit", () => process.stderr.write("\\nHTTP2 " + process.moduleLoadList.some((name) => name.includes("http2")) + "\\n"))';
+  const child = spawn(process.execPath, ['--import', hook, 'dist/cli.js', 'run', ...args, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  const report = JSON.parse(stdout) as { sections: { items: { outcome: string }[] }[] };
+  return { code, outcomes: report.sections.flatMap((section) => section.items.map((item) => item.outcome)), http2Loaded: stderr.includes('HTTP2 true') };
+}
+
 describe('the bundle', () => {
+  // undici loads its HTTP/2 half (and node:http2, ~20 ms) only when a server picks h2.
+  test('an HTTP/1.1 staging never loads node:http2; an h2 staging is spoken to over HTTP/2', async () => {
+    const plain = await runBundle(['--manifest', join(dir, 'http-only.yml'), '--url', staging.url]);
+    expect(plain).toEqual({ code: 0, outcomes: ['pass'], http2Loaded: false });
+
+    const ca = await createCa();
+    const pair = await localhostCert(ca);
+    await writeFile(join(dir, 'ca.pem'), ca.cert);
+    await writeFile(join(dir, 'h2.yml'), `version: 1\ntarget:\n  ca: ${join(dir, 'ca.pem')}\nsections:\n  - title: A\n    items:\n      - title: Home\n        http: { request: GET /, expect: { status: 200, body: { eq: "over 2.0" } } }\n`);
+    const versions: string[] = [];
+    const h2 = createSecureServer({ ...pair, allowHTTP1: true }, (req, res) => {
+      versions.push(req.httpVersion);
+      res.end(`over ${req.httpVersion}`);
+    });
+    await new Promise<void>((listening) => h2.listen(0, '127.0.0.1', listening));
+    try {
+      const over2 = await runBundle(['--manifest', join(dir, 'h2.yml'), '--url', `https://localhost:${(h2.address() as AddressInfo).port}`]);
+      expect(over2).toEqual({ code: 0, outcomes: ['pass'], http2Loaded: true });
+      expect(versions).toEqual(['2.0']);
+    } finally {
+      await new Promise((closed) => h2.close(closed));
+    }
+  });
+
+
   // undici's parser without WebAssembly SIMD is a file beside the entries (dist/llhttp-wasm.cjs),
   // read only where SIMD is off; this is the path riscv64 runners take.
   test.each([{ UNDICI_NO_WASM_SIMD: '1' }, { JEST_WORKER_ID: '7' }])('runs an http item with the parser fallback (%j)', async (extra) => {

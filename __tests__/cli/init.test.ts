@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { formatError, loadManifest } from '../../src/manifest/load.ts';
 import { itemIds, type LocatedItem } from '../../src/manifest/ids.ts';
 import { CHECK_KINDS, type CheckKind, type Item, type Manifest } from '../../src/manifest/schema.ts';
-import { SCHEMA_URL } from '../../src/manifest/json-schema.ts';
+import { SCHEMA_URL } from '../../src/manifest/schema-url.ts';
 import { parseRatio } from '../../src/manifest/units.ts';
 import { runInit, TEMPLATES } from '../../src/cli/init.ts';
 import { DJANGO_TEMPLATE } from '../../src/cli/templates/django.ts';

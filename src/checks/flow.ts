@@ -162,7 +162,7 @@ async function runStep(step: FlowStep, state: FlowState, context: CheckContext, 
   // their messages) and even when one fails: a booking created with an unexpected
   // status still has an id the cleanup needs.
   const captureProblems = await takeCaptures(step.capture ?? {}, response, state, context);
-  const assertions = evaluateHttpExpect(expect, response, context.redactor);
+  const assertions = await evaluateHttpExpect(expect, response, context.redactor);
   const extra: Partial<StepEvidence> = { request: request.line, response: responseEvidence(response, context.redactor, expect), assertions };
   const failed = failedAssertions(assertions);
   const problems = [...failed.map((assertion: Assertion) => assertionLine(assertion)), ...captureProblems];

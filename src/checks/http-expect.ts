@@ -2,7 +2,7 @@
 // (repeats visible), body, JSONPath, duration, redirect and cookie attributes.
 import type { CookieExpect, HttpExpect, Predicate } from '../manifest/schema.ts';
 import { headerValues, type HttpResponse } from '../http/client.ts';
-import { responseCookies, type ParsedCookie } from '../http/cookies.ts';
+import type { ParsedCookie } from '../http/cookies.ts';
 import { redactDeep, type Redactor } from '../util/redact.ts';
 import type { Assertion, ResponseEvidence } from './result.ts';
 import { evaluate, show, type ValueKind } from './predicates.ts';
@@ -30,8 +30,24 @@ export function isListHeader(name: string): boolean {
 /** Without `expect`, a request passes when the server did not answer with an error. */
 const DEFAULT_EXPECT: HttpExpect = { status: { lt: 400 } };
 
-export function evaluateHttpExpect(expect: HttpExpect | undefined, response: HttpResponse, redactor: Redactor): Assertion[] {
+/**
+ * Every assertion of `expect` against the response. Cookie expectations read Set-Cookie
+ * as a browser does (tough-cookie, with the public suffix list): imported only for them,
+ * so a run without cookie expectations never loads it.
+ */
+export async function evaluateHttpExpect(expect: HttpExpect | undefined, response: HttpResponse, redactor: Redactor): Promise<Assertion[]> {
+  const cookies = expect?.cookies === undefined ? undefined : (await import('../http/cookies.ts')).responseCookies(response.headers);
+  return evaluateParsedExpect(expect, response, redactor, cookies);
+}
+
+/**
+ * The same, synchronously, given the response's cookies: for a load sample's per-sample
+ * checks (status, headers, body), where a promise per sample would cost. An expectation
+ * on cookies without them is a programming error, never a pass.
+ */
+export function evaluateParsedExpect(expect: HttpExpect | undefined, response: HttpResponse, redactor: Redactor, cookies?: Map<string, ParsedCookie>): Assertion[] {
   const spec = expect ?? DEFAULT_EXPECT;
+  if (spec.cookies !== undefined && cookies === undefined) throw new Error('cookie expectations need the response cookies (evaluateHttpExpect parses them)');
   const assertions: Assertion[] = [];
   const check = (subject: string, predicate: Predicate, actual: unknown, kind: ValueKind = 'value') => {
     const result = evaluate(predicate, actual, kind);
@@ -65,7 +81,7 @@ export function evaluateHttpExpect(expect: HttpExpect | undefined, response: Htt
   if (spec.json !== undefined) assertions.push(...jsonAssertions(spec.json, response, redactor));
   if (spec.duration !== undefined) check('duration', spec.duration, Math.round(response.timings.totalMs), 'duration');
   for (const [name, cookieSpec] of Object.entries(spec.cookies ?? {})) {
-    assertions.push(...cookieAssertions(name, cookieSpec, responseCookies(response.headers).get(name)));
+    assertions.push(...cookieAssertions(name, cookieSpec, cookies?.get(name)));
   }
   // Both sides can hold secrets (a filled-in expectation, a reflected header): redact every message.
   return assertions.map((assertion) => ({ ...assertion, expected: redactor.text(assertion.expected), actual: redactor.text(assertion.actual) }));

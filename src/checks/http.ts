@@ -33,7 +33,7 @@ export function requestDefaults(context: CheckContext): RequestDefaults {
 export async function sendAndEvaluate(request: ResolvedRequest, expect: HttpExpect | undefined, context: CheckContext): Promise<CheckResult> {
   try {
     const response = await context.http.send({ ...request, signal: context.signal });
-    const assertions = evaluateHttpExpect(expect, response, context.redactor);
+    const assertions = await evaluateHttpExpect(expect, response, context.redactor);
     const evidence: Evidence = { request: request.line, response: responseEvidence(response, context.redactor, expect) };
     const stopped = response.redirectStopped;
     if (stopped) {

@@ -11,7 +11,7 @@ import { toTransportError, type HttpResponse, type TransportError } from '../htt
 import { formatDuration, formatPercent, parseRatio } from '../manifest/units.ts';
 import { interpolateDeep } from '../manifest/interpolate.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
-import { evaluateHttpExpect, responseEvidence } from './http-expect.ts';
+import { evaluateParsedExpect, responseEvidence } from './http-expect.ts';
 import { requestDefaults, unevaluated } from './http.ts';
 import { evaluate, isPredicateMap } from './predicates.ts';
 import { resolveRequest, type ResolvedRequest } from './request.ts';
@@ -179,14 +179,18 @@ function newTally(capacity: number): Tally {
 }
 
 /** What one sample brought back: a response or the error that stopped it. */
-type SampleResult = { ok: true; exchange: Exchange } | { ok: false; error: unknown };
+type SampleResult = Exchange | { ok: false; error: unknown };
 
+/** A response (the sample's handler itself: no objects per sample beyond undici's own). */
 interface Exchange {
+  readonly ok: true;
   latencyMs: number;
+  /** performance.now() at the response's last byte. */
+  endedAt: number;
   status: number;
   statusText: string;
   /** Header lines, converted only when needed (Buffer → string costs on every sample). */
-  headers: () => [string, string][];
+  headers(): [string, string][];
   /** The start of the body; the rest was counted, not kept. */
   body: Buffer;
   wireBytes: number;
@@ -202,9 +206,13 @@ const EMPTY = Buffer.alloc(0);
  */
 function closedLoop(count: number, clients: Client[], sample: SampleRequest, signal: AbortSignal, loops: ConnectionLoop[], record: (index: number, result: SampleResult) => void): Promise<void> {
   let next = 0;
-  const take = () => (next < count && !signal.aborted ? next++ : undefined);
+  // Read once per sample: a flag, not AbortSignal's getter.
+  let stopped = signal.aborted;
+  const onAbort = () => (stopped = true);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const take = () => (next < count && !stopped ? next++ : undefined);
   loops.length = 0;
-  return new Promise((resolve) => {
+  return new Promise<void>((resolve) => {
     let running = 0;
     const finished = () => {
       if (--running === 0) resolve();
@@ -216,7 +224,7 @@ function closedLoop(count: number, clients: Client[], sample: SampleRequest, sig
       loop.start();
     }
     if (running === 0) resolve();
-  });
+  }).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**
@@ -305,17 +313,21 @@ interface SampleRequest {
  * own callbacks as autocannon does. Not counted: connecting (TCP, TLS), as in k6's
  * http_req_duration.
  */
-class SampleHandler implements Dispatcher.DispatchHandler {
+class SampleHandler implements Dispatcher.DispatchHandler, Exchange {
+  readonly ok = true;
   started = Infinity;
+  latencyMs = 0;
+  endedAt = 0;
+  status = 0;
+  statusText = '';
+  body: Buffer = EMPTY;
+  wireBytes = 0;
   private controller: Dispatcher.DispatchController | undefined;
   private timedOut = false;
-  private status = 0;
-  private statusText = '';
   private rawHeaders: Dispatcher.DispatchController['rawHeaders'] = undefined;
   private parsedHeaders: Record<string, string | string[] | undefined> = {};
   private kept: Buffer = EMPTY;
   private more: Buffer[] | undefined;
-  private wireBytes = 0;
   private readonly keepBytes: number;
   private readonly loop: ConnectionLoop;
   readonly index: number;
@@ -358,11 +370,14 @@ class SampleHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const latencyMs = performance.now() - this.started;
-    const raw = this.rawHeaders;
-    const parsed = this.parsedHeaders;
-    const body = this.more === undefined ? this.kept : Buffer.concat(this.more);
-    this.loop.end(this, { ok: true, exchange: { latencyMs, status: this.status, statusText: this.statusText, headers: () => headerLines(raw, parsed), body, wireBytes: this.wireBytes } });
+    this.endedAt = performance.now();
+    this.latencyMs = this.endedAt - this.started;
+    this.body = this.more === undefined ? this.kept : Buffer.concat(this.more);
+    this.loop.end(this, this);
+  }
+
+  headers(): [string, string][] {
+    return headerLines(this.rawHeaders, this.parsedHeaders);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -404,9 +419,9 @@ function sampler(request: ResolvedRequest, expect: LoadCheck['expect'], context:
       tally.firstFailure ??= { index: index + 1, reason: failure.message };
       return;
     }
-    const result = sample.exchange;
+    const result = sample;
     tally.done++;
-    tally.finishedAt = performance.now();
+    tally.finishedAt = result.endedAt;
     tally.latencies[tally.responses++] = result.latencyMs;
     tally.bodyBytes += result.wireBytes;
     count(tally.outcomes, String(result.status));
@@ -456,7 +471,7 @@ function sampleJudge(request: ResolvedRequest, expect: LoadCheck['expect'], cont
       ? { ...(expect.headers !== undefined ? { headers: expect.headers } : {}), ...(expect.body !== undefined ? { body: expect.body } : {}) }
       : undefined;
   const restFailures = (result: Exchange): Assertion[] =>
-    rest === undefined ? [] : evaluateHttpExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
+    rest === undefined ? [] : evaluateParsedExpect(rest, sampleResponse(request, result, rest.headers !== undefined), context.redactor).filter((assertion) => !assertion.ok);
   return {
     passes: (result: Exchange): boolean => statusOk(result.status) && (rest === undefined || restFailures(result).length === 0),
     reason: (result: Exchange): string => {

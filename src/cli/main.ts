@@ -146,9 +146,9 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const manifestText = await readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
   const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor, waitingLine }] = await Promise.all([
-    import('../pipeline.ts'),
-    import('../manifest/load.ts'),
-    import('../report/terminal.ts'),
+    import(/* webpackChunkName: "run" */ '../pipeline.ts'),
+    import(/* webpackChunkName: "manifest" */ '../manifest/load.ts'),
+    import(/* webpackChunkName: "run" */ '../report/terminal.ts'),
   ]);
   const reportInvalid = (errors: ManifestError[]): number => {
     for (const error of errors) io.stderr.write(`${formatError(error)}\n`);
@@ -159,9 +159,9 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
     const loaded = loadManifest(manifestText, manifestFile);
     if (!loaded.ok) return reportInvalid(loaded.errors);
     const [{ itemIds }, { selectItems }, { CHECK_KINDS }] = await Promise.all([
-      import('../manifest/ids.ts'),
-      import('../plan/select.ts'),
-      import('../manifest/schema.ts'),
+      import(/* webpackChunkName: "manifest" */ '../manifest/ids.ts'),
+      import(/* webpackChunkName: "manifest" */ '../plan/select.ts'),
+      import(/* webpackChunkName: "manifest" */ '../manifest/schema.ts'),
     ]);
     const entries = itemIds(loaded.value.manifest).items;
     const { selected, unmatched } = selectItems(entries, values.only ?? []);
@@ -233,7 +233,7 @@ async function render(report: Report, format: Format, color: boolean, verbose: b
     case 'junit':
       return (await import('../report/junit.ts')).renderJUnit(report);
     default:
-      return (await import('../report/terminal.ts')).renderTerminal(report, { color, verbose });
+      return (await import(/* webpackChunkName: "run" */ '../report/terminal.ts')).renderTerminal(report, { color, verbose });
   }
 }
 
@@ -248,8 +248,8 @@ async function validateCommand(args: string[], io: CliIO): Promise<number> {
   const text = await readManifest(file, io);
   if (text === undefined) return EXIT.usage;
   const [{ formatError, loadManifest }, { itemIds }] = await Promise.all([
-    import('../manifest/load.ts'),
-    import('../manifest/ids.ts'),
+    import(/* webpackChunkName: "manifest" */ '../manifest/load.ts'),
+    import(/* webpackChunkName: "manifest" */ '../manifest/ids.ts'),
   ]);
   const loaded = loadManifest(text, file);
   if (!loaded.ok) {
@@ -270,7 +270,7 @@ async function schemaCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP.schema);
     return EXIT.ready;
   }
-  const { manifestJsonSchemaText } = await import('../manifest/json-schema.ts');
+  const { manifestJsonSchemaText } = await import(/* webpackChunkName: "manifest" */ '../manifest/json-schema.ts');
   io.stdout.write(manifestJsonSchemaText());
   return EXIT.ready;
 }

@@ -7,12 +7,8 @@
 // to that: ajv in strict mode against `validate` on generated and mutated manifests.
 import { z } from 'zod/mini';
 import { item, manifest } from './schema.ts';
-import { VERSION } from '../version.ts';
+import { SCHEMA_URL } from './schema-url.ts';
 import { builtinWithJsonSchemas } from './builtins.ts';
-
-// The released version's schema, not main's: a manifest written today keeps validating against the
-// schema of the version that wrote it, whatever main becomes.
-export const SCHEMA_URL = `https://raw.githubusercontent.com/readiness-gate/readiness-gate/v${VERSION}/schema/readiness.schema.json`;
 
 // The formats JSON Schema 2020-12 defines. zod also writes names of its own checks as
 // formats ("starts_with"); those are not standard, strict validators refuse the schema

@@ -82,7 +82,7 @@ async function probeOnce(probe: z.infer<typeof readyProbe>, deps: ProbeDeps): Pr
     const request = resolveRequest(probe.request, deps.scope, deps.defaults);
     const expect = probe.expect && interpolateDeep(probe.expect, deps.scope);
     const response = await deps.http.send(withSignal(request, deps.signal));
-    const failed = failedAssertions(evaluateHttpExpect(expect, response, deps.scope.redactor));
+    const failed = failedAssertions(await evaluateHttpExpect(expect, response, deps.scope.redactor));
     if (failed.length === 0) return undefined;
     return { message: `${request.line} → ${assertionLine(failed[0] as (typeof failed)[number])}`, final: false };
   } catch (error) {

@@ -2,7 +2,8 @@
 import type { BuiltinParams } from '../../manifest/builtins.ts';
 import type { CheckContext } from '../context.ts';
 import type { CheckResult } from '../result.ts';
-import { firstAndMore, isRedirectStatus, isSuccess, locationOf, plural, runProbe } from './shared.ts';
+import { isRedirectStatus, isSuccess, locationOf, runProbe } from './shared.ts';
+import { firstAndMore, plural } from './words.ts';
 
 const LOGIN_URL = /log-?in|sign-?in|auth|sso|accounts/i;
 const AUTH_FIX =

@@ -9,7 +9,8 @@ import { jarCookieStore } from '../../http/cookie-jar.ts';
 import { interpolate } from '../../manifest/interpolate.ts';
 import type { CheckContext } from '../context.ts';
 import type { CheckResult } from '../result.ts';
-import { ACCEPT_HTML, firstAndMore, isSuccess, pathOf, runProbe, type Probe } from './shared.ts';
+import { ACCEPT_HTML, isSuccess, pathOf, runProbe, type Probe } from './shared.ts';
+import { firstAndMore } from './words.ts';
 
 type Params = BuiltinParams<'secure-cookies'>;
 type Login = NonNullable<Params['login']>;

@@ -6,7 +6,8 @@ import { headerValues } from '../../http/client.ts';
 import type { BuiltinParams } from '../../manifest/builtins.ts';
 import type { CheckContext } from '../context.ts';
 import type { CheckResult } from '../result.ts';
-import { isSuccess, plural, randomLabel, runProbe } from './shared.ts';
+import { isSuccess, randomLabel, runProbe } from './shared.ts';
+import { plural } from './words.ts';
 
 const DEFAULT_PATHS = ['/', '/api/'];
 const CORS_FIX = 'restrict CORS_ALLOWED_ORIGINS / CORS_ALLOW_ALL_ORIGINS';

@@ -4,7 +4,8 @@ import { headerValues, type HttpResponse } from '../../http/client.ts';
 import type { BuiltinParams } from '../../manifest/builtins.ts';
 import type { CheckContext } from '../context.ts';
 import type { Assertion, CheckResult } from '../result.ts';
-import { ACCEPT_HTML, fetchPage, firstAndMore, isHtml, locationOf, notEvaluable, ONE_YEAR_SECONDS, pathOf, plural, PROXY_SSL_HINT, runProbe, type Probe } from './shared.ts';
+import { ACCEPT_HTML, fetchPage, isHtml, locationOf, notEvaluable, ONE_YEAR_SECONDS, pathOf, PROXY_SSL_HINT, runProbe, type Probe } from './shared.ts';
+import { firstAndMore, plural } from './words.ts';
 
 // ---------------------------------------------------------------- hsts
 

@@ -8,7 +8,7 @@ import type { CheckResult, Evidence, StepEvidence } from '../result.ts';
 import { resolveSource } from '../sources.ts';
 import { DATABASE_URL_WHERE, showRows } from '../sql.ts';
 import { DatabaseError, DatabaseUrlError, parseDatabaseUrl, readOnlyQuery, type DatabaseUrl, type QueryResult, type SslMode } from '../sql/postgres.ts';
-import { firstAndMore, plural } from './shared.ts';
+import { firstAndMore, plural } from './words.ts';
 
 /** Ends a built-in early with this result (a permission it lacks, a connection error). */
 class Stop extends Error {

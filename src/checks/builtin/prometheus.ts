@@ -9,7 +9,7 @@ import { ApiError, apiErrorResult, getJson, prometheusData, resolveApi, type Api
 import { queryPrometheus } from '../metrics/query.ts';
 import type { CheckResult, Evidence } from '../result.ts';
 import { patternTest } from '../../util/pattern.ts';
-import { firstAndMore, plural } from './shared.ts';
+import { firstAndMore, plural } from './words.ts';
 
 type Body = (api: Api, evidence: Evidence) => Promise<CheckResult>;
 

@@ -8,6 +8,7 @@ import type { CheckContext } from '../context.ts';
 import { responseEvidence } from '../http-expect.ts';
 import { RequestSpecError, resolveUrl } from '../request.ts';
 import type { Assertion, CheckResult, Evidence, Outcome, StepEvidence } from '../result.ts';
+import { firstAndMore } from './words.ts';
 
 /** A label no deployment has: `prg-` and 10 random hex digits. */
 export function randomLabel(): string {
@@ -69,16 +70,6 @@ export function locationOf(response: HttpResponse): URL | undefined {
 export function pathOf(url: URL | string): string {
   const parsed = typeof url === 'string' ? new URL(url) : url;
   return `${parsed.pathname}${parsed.search}`;
-}
-
-export function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
-}
-
-/** "first problem (+2 more)" */
-export function firstAndMore(problems: string[]): string {
-  const more = problems.length > 1 ? ` (+${problems.length - 1} more)` : '';
-  return `${problems[0] ?? ''}${more}`;
 }
 
 /** What a redirect loop behind a TLS-terminating proxy means for Django. */

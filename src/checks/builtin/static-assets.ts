@@ -5,7 +5,8 @@ import { headerValues, type HttpResponse } from '../../http/client.ts';
 import type { BuiltinParams } from '../../manifest/builtins.ts';
 import type { CheckContext } from '../context.ts';
 import type { CheckResult } from '../result.ts';
-import { fetchPage, isSuccess, notEvaluable, ONE_YEAR_SECONDS, pathOf, plural, runProbe } from './shared.ts';
+import { fetchPage, isSuccess, notEvaluable, ONE_YEAR_SECONDS, pathOf, runProbe } from './shared.ts';
+import { plural } from './words.ts';
 
 /** Assets fetched at most: a page with fifty scripts says no more than one with ten. */
 const MAX_ASSETS = 10;

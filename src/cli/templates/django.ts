@@ -2,7 +2,7 @@
 // travel-booking site (Galileo GDS, payments), shared/seed/production-ready-checklist.md, as a
 // manifest. Every section, sub-section and item of the checklist is here, in its order and
 // words; __tests__/cli/init.test.ts compares them line by line with a copy of the checklist.
-import { SCHEMA_URL } from '../../manifest/json-schema.ts';
+import { SCHEMA_URL } from '../../manifest/schema-url.ts';
 
 export const DJANGO_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 # readiness-gate manifest: our Production Ready Checklist (Django travel booking: Galileo GDS,

@@ -1,5 +1,5 @@
 // `readiness-gate init --template generic`: a short manifest for any web service.
-import { SCHEMA_URL } from '../../manifest/json-schema.ts';
+import { SCHEMA_URL } from '../../manifest/schema-url.ts';
 
 export const GENERIC_TEMPLATE = `# yaml-language-server: $schema=${SCHEMA_URL}
 # readiness-gate manifest. Reference: https://github.com/readiness-gate/readiness-gate#manifest-reference

@@ -62,12 +62,13 @@ function editUndici(sources, input) {
   }
 }
 
-// Minified with names kept, and compressed: webpack marks the exports nobody imports, and
-// terser's compressor drops them (a tenth of the bundle: zod, yaml and tough-cookie parts we
-// never call). ncc's own minifier does not compress. ASCII only: a file with one non-ASCII
-// character is decoded into a two-byte string, several times slower to decode and to scan, so
-// characters like ✅ are written as \u escapes.
-const MINIFY = { module: true, compress: { passes: 2 }, mangle: { keep_classnames: true, keep_fnames: true }, format: { ascii_only: true } };
+// Minified and compressed: webpack marks the exports nobody imports, and terser's compressor
+// drops them (a tenth of the bundle: zod, yaml and tough-cookie parts we never call). ncc's own
+// minifier does not compress. Class names are kept (zod, tough-cookie and error messages read
+// `constructor.name`); function names are not (40 kB, and nothing reads them). ASCII only: a
+// file with one non-ASCII character is decoded into a two-byte string, several times slower to
+// decode and to scan, so characters like ✅ are written as \u escapes.
+const MINIFY = { module: true, compress: { passes: 2 }, mangle: { keep_classnames: true }, format: { ascii_only: true } };
 
 // V8 compiles a function when it first runs, and Node's compile cache keeps only what was
 // compiled when the file was: the chunk's top level. A function wrapped in parentheses is

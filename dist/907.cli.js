@@ -1,1 +1,1 @@
-export const id=907;export const ids=[907];export const modules={907:((n,e,o)=>{function manualResult(n){return{outcome:"pending",summary:"awaiting sign-off"+(n.owner?` by ${n.owner}`:""),evidence:n.note?{notes:[n.note]}:{}}}o.r(e),o.d(e,{manualResult:()=>manualResult})})};
+export const id=907;export const ids=[907];export const modules={907:((n,e,o)=>{function t(n){return{outcome:"pending",summary:"awaiting sign-off"+(n.owner?` by ${n.owner}`:""),evidence:n.note?{notes:[n.note]}:{}}}o.r(e),o.d(e,{manualResult:()=>t})})};

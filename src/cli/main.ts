@@ -2,7 +2,7 @@
 // env, cwd) and returns the exit code: 0 ready, 1 not ready, 2 usage or manifest error.
 // Each command imports what it needs when it runs (in the bundle, chunks read on import),
 // so `--version` or `schema` never load the engine, the checks or zod's schema.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ManifestError } from '../manifest/load.ts';
@@ -143,7 +143,7 @@ async function runCommand(args: string[], io: CliIO): Promise<number> {
   const format = (values.format ?? 'terminal') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
   const manifestFile = values.manifest ?? DEFAULT_MANIFEST;
-  const manifestText = await readManifest(manifestFile, io);
+  const manifestText = readManifest(manifestFile, io);
   if (manifestText === undefined) return EXIT.usage;
   const [{ runReadiness }, { formatError, loadManifest }, { finishedLine, progressLine, shouldUseColor, waitingLine }] = await Promise.all([
     import(/* webpackChunkName: "run" */ '../pipeline.ts'),
@@ -245,7 +245,7 @@ async function validateCommand(args: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError('validate takes one manifest file');
   const file = positionals[0] ?? DEFAULT_MANIFEST;
-  const text = await readManifest(file, io);
+  const text = readManifest(file, io);
   if (text === undefined) return EXIT.usage;
   const [{ formatError, loadManifest }, { itemIds }] = await Promise.all([
     import(/* webpackChunkName: "manifest" */ '../manifest/load.ts'),
@@ -304,9 +304,10 @@ async function initCommand(args: string[], io: CliIO): Promise<number> {
   return EXIT.ready;
 }
 
-async function readManifest(file: string, io: CliIO): Promise<string | undefined> {
+function readManifest(file: string, io: CliIO): string | undefined {
   try {
-    return await readFile(resolve(io.cwd, file), 'utf8');
+    // Synchronously: node:fs/promises costs more to load (~8 ms) than reading one manifest.
+    return readFileSync(resolve(io.cwd, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;

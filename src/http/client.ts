@@ -2,7 +2,6 @@
 // limited per host), raw header lines kept (a repeated header stays visible), bodies
 // capped, redirects followed by hand so credentials never leave the origin they were
 // meant for and requests never leave the hosts the manifest names.
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, request as undiciRequest } from './undici.ts';
 import { formatDuration } from '../manifest/units.ts';
@@ -306,6 +305,8 @@ export function headerValue(lines: [string, string][], name: string): string | u
 
 function decode(raw: Buffer, encoding: string | undefined, cap: number): Buffer {
   if (!encoding || encoding === 'identity' || raw.length === 0) return raw;
+  // Loaded for the first compressed body, not with the client (most staging answers are not).
+  const { brotliDecompressSync, gunzipSync, inflateSync } = process.getBuiltinModule('node:zlib');
   try {
     if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: cap });
     if (encoding === 'deflate') return inflateSync(raw, { maxOutputLength: cap });

@@ -1,6 +1,6 @@
 // OpenSSL verification codes in words a user can act on. Shared by the HTTP client
 // (a request that failed its handshake) and the tls check (a chain judged on purpose).
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 
 export const CHAIN_PROBLEMS: Record<string, string> = {
   CERT_HAS_EXPIRED: 'expired',
@@ -56,10 +56,12 @@ export function describeChainProblem(code: string, chain: readonly { raw: Buffer
  * self-signature is not judged: clients trust the root itself, not its signature.
  */
 export function weakCertificate(chain: readonly { raw: Buffer }[]): string | undefined {
+  // node:crypto is loaded here, for a certificate to judge, not when the HTTP client loads (~10 ms).
+  const { X509Certificate: Certificate } = process.getBuiltinModule('node:crypto');
   for (const [index, peer] of chain.entries()) {
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(peer.raw);
+      cert = new Certificate(peer.raw);
     } catch {
       continue;
     }

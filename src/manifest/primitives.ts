@@ -9,11 +9,13 @@ import { jsonPathProblem } from './jsonpath.ts';
 import { patternProblem } from '../util/pattern.ts';
 
 // A manifest is parsed once per process: zod's generated parsers (new Function per object
-// schema) cost more to compile than they save on one parse. The rest is what classic zod
-// sets up by itself and zod/mini leaves to us: English messages (issues.ts reads them, users
-// see them) and the memoizer (repeated YAML aliases parsed once). Before any schema is built:
-// containers pick up the memoizer when they are constructed.
-z.config({ jitless: true, memoizer: z.memoizer(), ...en() });
+// schema) cost more to compile than they save on one parse. English messages are what classic
+// zod sets up by itself and zod/mini leaves to us (issues.ts reads them, users see them).
+// Classic zod's memoizer is left off: it walks every container's subtree as it is built (about
+// 10 ms of each start, the recursive predicate defeats its cache), to parse a value reached
+// twice through YAML aliases once. The loader refuses alias cycles and bounds how far aliases
+// expand before zod sees the value (load.ts), so each use is simply parsed on its own.
+z.config({ jitless: true, ...en() });
 
 /**
  * `schema` with JSON Schema metadata, as classic zod's `.meta()`: a clone is registered, so a

@@ -261,6 +261,14 @@ describe('tls check: no handshake', () => {
     });
   });
 
+  test('a CA file whose certificate cannot be parsed trusts nothing extra: the private chain fails', async () => {
+    await writeFile(join(workspace, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    const server = await serveTls(await localhostCert(ca));
+    const result = await runTlsCheck({ host: 'localhost', port: server.port, ca: 'broken.pem', expect: { chainValid: true } }, context());
+    expect(result.outcome).toBe('fail');
+    expect(result.evidence.assertions?.find((assertion) => assertion.subject === 'certificate chain')).toMatchObject({ ok: false });
+  });
+
   test('a missing CA file is an error naming the file', async () => {
     const result = await runTlsCheck({ host: '127.0.0.1', port: 9, ca: 'nope.pem' }, context());
     expect(result).toMatchObject({ outcome: 'error', summary: 'cannot read the CA file tls.ca "nope.pem": ENOENT' });

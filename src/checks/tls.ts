@@ -11,6 +11,7 @@ import type { tlsCheck } from '../manifest/schema.ts';
 import { formatDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
 import { describeChainProblem, describeWeakHandshake, opensslReason } from '../http/tls-errors.ts';
+import { targetTrust } from '../http/trust.ts';
 import { evaluate, show } from './predicates.ts';
 import { resultFromAssertions, type Assertion, type CheckResult, type Evidence } from './result.ts';
 
@@ -41,12 +42,12 @@ export const runTlsCheck: CheckRunner<TlsCheck> = (spec, context) => runTlsCheck
 /** runTlsCheck with the clock as an argument, so expiry margins are testable. */
 export async function runTlsCheckAt(spec: TlsCheck, context: CheckContext, now: Date): Promise<CheckResult> {
   let endpoint: Endpoint;
-  let ca: string[] | undefined;
+  let ca: string | undefined;
   try {
     const resolved = resolveEndpoint(spec, context);
     if ('skip' in resolved) return { outcome: 'skip', summary: resolved.skip, evidence: {} };
     endpoint = resolved;
-    ca = await trustedCas(spec, context);
+    ca = await extraCa(spec, context);
   } catch (error) {
     if (error instanceof SetupError || error instanceof MissingValueError) return { outcome: 'error', summary: error.message, evidence: {} };
     throw error;
@@ -61,7 +62,8 @@ export async function runTlsCheckAt(spec: TlsCheck, context: CheckContext, now: 
   let observed: Observed;
   const started = performance.now();
   try {
-    observed = await handshake({ ...base, ...(ca ? { ca } : {}) }, context, observe);
+    // Node's roots and the extra CA as one context, made once per CA (src/http/trust.ts).
+    observed = await handshake(base, context, observe, () => targetTrust(ca));
   } catch (error) {
     if (!(error instanceof HandshakeError)) throw error;
     return {
@@ -176,8 +178,8 @@ function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Node's default trust store (with NODE_EXTRA_CA_CERTS) plus the check's CA; undefined keeps the default. */
-async function trustedCas(spec: TlsCheck, context: CheckContext): Promise<string[] | undefined> {
+/** The CA trusted beside Node's default store (with NODE_EXTRA_CA_CERTS): tls.ca, else target.ca. */
+async function extraCa(spec: TlsCheck, context: CheckContext): Promise<string | undefined> {
   let extra = context.ca;
   if (spec.ca !== undefined) {
     const name = interpolate(spec.ca, context.scope);
@@ -189,7 +191,7 @@ async function trustedCas(spec: TlsCheck, context: CheckContext): Promise<string
     if (!extra.includes('-----BEGIN CERTIFICATE-----')) throw new SetupError(`the CA file tls.ca "${name}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   if (extra === undefined || extra.trim() === '') return undefined;
-  return [...tls.getCACertificates('default'), extra];
+  return extra;
 }
 
 // ---------------------------------------------------------------- handshakes
@@ -240,7 +242,7 @@ class HandshakeError extends Error {
 }
 
 /** One handshake: read what is needed at secureConnect, then always destroy the socket. */
-function handshake<T>(options: tls.ConnectionOptions, context: CheckContext, read: (socket: tls.TLSSocket) => T): Promise<T> {
+function handshake<T>(options: tls.ConnectionOptions, context: CheckContext, read: (socket: tls.TLSSocket) => T, trust: () => tls.ConnectionOptions = () => ({})): Promise<T> {
   const { signal, requestTimeoutMs } = context;
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) {
@@ -261,7 +263,7 @@ function handshake<T>(options: tls.ConnectionOptions, context: CheckContext, rea
     const timer = setTimeout(() => finish(() => reject(new HandshakeError('TIMEOUT', `no answer within ${formatDuration(requestTimeoutMs)}`))), requestTimeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      socket = tls.connect(options);
+      socket = tls.connect({ ...options, ...trust() });
     } catch (error) {
       // Bad options (an unusable CA PEM) throw before any connection.
       finish(() => reject(new HandshakeError((error as NodeJS.ErrnoException).code ?? 'ERR_TLS_OPTIONS', (error as Error).message)));

@@ -88,9 +88,9 @@ describe('lazy loading', () => {
   });
 });
 
-/** Runs the bundle's `run` with `env`; the JSON report's outcomes and, if asked, whether node:http2 was loaded. */
-async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; outcomes: string[]; http2Loaded: boolean }> {
-  const hook = 'data:text/javascript,process.on("exit", () => process.stderr.write("\\nHTTP2 " + process.moduleLoadList.some((name) => name.includes("http2")) + "\\n"))';
+/** Runs the bundle's `run` with `env`: its exit code, the JSON report's outcomes and the Node built-ins it loaded. */
+async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; outcomes: string[]; builtins: string[] }> {
+  const hook = 'data:text/javascript,process.on("exit", () => process.stderr.write("\\nBUILTINS " + JSON.stringify(process.moduleLoadList) + "\\n"))';
   const child = spawn(process.execPath, ['--import', hook, 'dist/cli.js', 'run', ...args, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', ...env } });
   let stdout = '';
   let stderr = '';
@@ -98,14 +98,24 @@ async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.once('close', done));
   const report = JSON.parse(stdout) as { sections: { items: { outcome: string }[] }[] };
-  return { code, outcomes: report.sections.flatMap((section) => section.items.map((item) => item.outcome)), http2Loaded: stderr.includes('HTTP2 true') };
+  const line = /^BUILTINS (.*)$/m.exec(stderr);
+  // Without the hook's line, "nothing was loaded" would be a pass that tested nothing.
+  if (!line) throw new Error(`the exit hook did not report; stderr: ${stderr}`);
+  const loaded = JSON.parse(line[1] as string) as string[];
+  return {
+    code,
+    outcomes: report.sections.flatMap((section) => section.items.map((item) => item.outcome)),
+    builtins: loaded.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length)),
+  };
 }
 
 describe('the bundle', () => {
-  // undici loads its HTTP/2 half (and node:http2, ~20 ms) only when a server picks h2.
-  test('an HTTP/1.1 staging never loads node:http2; an h2 staging is spoken to over HTTP/2', async () => {
+  // undici loads its HTTP/2 half (and node:http2, ~20 ms) only when a server picks h2, and
+  // node:tls (~10 ms) only for https; so does target.ca's trust (src/http/trust.ts).
+  test('an http staging loads neither node:http2 nor node:tls; an h2 staging is spoken to over HTTP/2', async () => {
     const plain = await runBundle(['--manifest', join(dir, 'http-only.yml'), '--url', staging.url]);
-    expect(plain).toEqual({ code: 0, outcomes: ['pass'], http2Loaded: false });
+    expect({ code: plain.code, outcomes: plain.outcomes }).toEqual({ code: 0, outcomes: ['pass'] });
+    expect(plain.builtins.filter((name) => name === 'http2' || name === 'tls')).toEqual([]);
 
     const ca = await createCa();
     const pair = await localhostCert(ca);
@@ -119,7 +129,8 @@ describe('the bundle', () => {
     await new Promise<void>((listening) => h2.listen(0, '127.0.0.1', listening));
     try {
       const over2 = await runBundle(['--manifest', join(dir, 'h2.yml'), '--url', `https://localhost:${(h2.address() as AddressInfo).port}`]);
-      expect(over2).toEqual({ code: 0, outcomes: ['pass'], http2Loaded: true });
+      expect({ code: over2.code, outcomes: over2.outcomes }).toEqual({ code: 0, outcomes: ['pass'] });
+      expect(over2.builtins).toEqual(expect.arrayContaining(['http2', 'tls']));
       expect(versions).toEqual(['2.0']);
     } finally {
       await new Promise((closed) => h2.close(closed));
@@ -130,12 +141,7 @@ describe('the bundle', () => {
   // undici's parser without WebAssembly SIMD is a file beside the entries (dist/llhttp-wasm.cjs),
   // read only where SIMD is off; this is the path riscv64 runners take.
   test.each([{ UNDICI_NO_WASM_SIMD: '1' }, { JEST_WORKER_ID: '7' }])('runs an http item with the parser fallback (%j)', async (extra) => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'run', '--manifest', join(dir, 'http-only.yml'), '--url', staging.url, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', ...extra } });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.resume();
-    const code = await new Promise<number | null>((done) => child.once('close', done));
-    expect(code).toBe(0);
-    expect((JSON.parse(stdout) as { sections: { items: { outcome: string }[] }[] }).sections.flatMap((section) => section.items.map((item) => item.outcome))).toEqual(['pass']);
+    const { code, outcomes } = await runBundle(['--manifest', join(dir, 'http-only.yml'), '--url', staging.url], extra);
+    expect({ code, outcomes }).toEqual({ code: 0, outcomes: ['pass'] });
   });
 });

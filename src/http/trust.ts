@@ -2,7 +2,9 @@
 // staging certificate is signed by a private CA. Made into one TLS secure context per CA and
 // kept: Node parses every trusted certificate (about 150) whenever a context is made, about
 // 15 ms, and a `ca` option on tls.connect makes a new one for every connection.
-import { createSecureContext, getCACertificates, type SecureContext } from 'node:tls';
+// node:tls itself (about 10 ms to load) is taken only then: a run against http staging never
+// needs it, and undici loads it only for https.
+import type { SecureContext } from 'node:tls';
 
 const contexts = new Map<string, SecureContext>();
 
@@ -11,6 +13,7 @@ export function targetTrust(ca: string | undefined): { secureContext?: SecureCon
   if (!ca) return {};
   let context = contexts.get(ca);
   if (context === undefined) {
+    const { createSecureContext, getCACertificates } = process.getBuiltinModule('node:tls');
     context = createSecureContext({ ca: [...getCACertificates('default'), ca] });
     contexts.set(ca, context);
   }

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import * as tls from 'node:tls';
 import type { z } from 'zod/mini';
-import type { BUILTIN_PARAMS } from '../manifest/builtins.ts';
+import type { BuiltinParams } from '../manifest/builtins.ts';
 import { interpolate, MissingValueError } from '../manifest/interpolate.ts';
 import type { tlsCheck } from '../manifest/schema.ts';
 import { formatDuration } from '../manifest/units.ts';
@@ -17,7 +17,7 @@ import { resultFromAssertions, type Assertion, type CheckResult, type Evidence }
 
 export type TlsCheck = z.infer<typeof tlsCheck>;
 export type TlsExpect = NonNullable<TlsCheck['expect']>;
-export type TlsBuiltinParams = z.infer<(typeof BUILTIN_PARAMS)['tls']>;
+export type TlsBuiltinParams = BuiltinParams<'tls'>;
 
 /** What an item without an `expect` block checks (the legacy probe only runs when asked). */
 export const DEFAULT_TLS_EXPECT: TlsExpect = {

@@ -1,7 +1,7 @@
 // `uses: NAME` → the built-in's runner, its `with:` parameters parsed (defaults are
 // applied by each runner, so the manifest's own values stay visible in the plan).
 import type { z } from 'zod/mini';
-import { BUILTIN_PARAMS, type BuiltinName, type BuiltinParams } from '../../manifest/builtins.ts';
+import { builtinParams, type BuiltinName, type BuiltinParams } from '../../manifest/builtins.ts';
 import type { CheckContext } from '../context.ts';
 import type { CheckResult } from '../result.ts';
 import { runAuthRequired } from './auth-required.ts';
@@ -56,7 +56,7 @@ const RUNNERS: Runners = {
 
 export async function runBuiltinCheck(name: BuiltinName, params: Record<string, unknown>, context: CheckContext): Promise<CheckResult> {
   // The manifest was validated against the same schema; this parse only types the values.
-  const parsed = (BUILTIN_PARAMS[name] as z.ZodMiniType).safeParse(params);
+  const parsed = (builtinParams(name) as z.ZodMiniType).safeParse(params);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(with)'}: ${issue.message}`).join('; ');
     return { outcome: 'error', summary: `invalid with: for ${name}: ${problems}`, evidence: {} };

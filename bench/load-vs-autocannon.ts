@@ -16,10 +16,6 @@ import { parseArgs, promisify } from 'node:util';
 import { HttpClient } from '../src/http/client.ts';
 import { runLoadCheck } from '../src/checks/load.ts';
 import { checkContext } from '../test-support/check-context.ts';
-import { useBaselineWasmOnly } from '../src/util/wasm-tiering.ts';
-
-// As the action and the CLI run it.
-useBaselineWasmOnly();
 
 // The few parts of autocannon's API used here (@types/autocannon is not installed).
 interface AutocannonResult {

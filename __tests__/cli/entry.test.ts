@@ -72,7 +72,7 @@ describe('lazy loading', () => {
   test('--version evaluates the entry and the version only', async () => {
     const { code, modules } = await loadedBy(['--version']);
     expect(code).toBe(0);
-    expect(modules.filter((path) => path.startsWith('src/')).sort()).toEqual(['src/cli/index.ts', 'src/cli/main.ts', 'src/util/node-version.ts', 'src/util/wasm-tiering.ts', 'src/version.ts']);
+    expect(modules.filter((path) => path.startsWith('src/')).sort()).toEqual(['src/cli/index.ts', 'src/cli/main.ts', 'src/util/node-version.ts', 'src/version.ts']);
     expect(modules.filter((path) => path.startsWith('node_modules/'))).toEqual([]);
   });
 
@@ -88,10 +88,24 @@ describe('lazy loading', () => {
   });
 });
 
-/** Runs the bundle's `run` with `env`: its exit code, the JSON report's outcomes and the Node built-ins it loaded. */
-async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; outcomes: string[]; builtins: string[] }> {
-  const hook = 'data:text/javascript,process.on("exit", () => process.stderr.write("\\nBUILTINS " + JSON.stringify(process.moduleLoadList) + "\\n"))';
-  const child = spawn(process.execPath, ['--import', hook, 'dist/cli.js', 'run', ...args, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', ...env } });
+interface FlagSet {
+  flag: string;
+  /** Node built-ins loaded after it, each compiled without Node's code cache. */
+  loadedAfter: string[];
+}
+
+// Reports, at exit, the built-ins the run loaded and each V8 flag it set at run time.
+const BUILTINS_HOOK = `data:text/javascript,${encodeURIComponent(`
+  import v8 from 'node:v8';
+  const set = v8.setFlagsFromString;
+  const flags = [];
+  v8.setFlagsFromString = (flag) => { flags.push({ flag, at: process.moduleLoadList.length }); return set(flag); };
+  process.on('exit', () => process.stderr.write('\\nBUILTINS ' + JSON.stringify({ list: process.moduleLoadList, flags }) + '\\n'));
+`)}`;
+
+/** Runs the bundle's `run` with `env`: its exit code, the JSON report's outcomes, the Node built-ins it loaded and the V8 flags it set. */
+async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; outcomes: string[]; builtins: string[]; flags: FlagSet[] }> {
+  const child = spawn(process.execPath, ['--import', BUILTINS_HOOK, 'dist/cli.js', 'run', ...args, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -101,21 +115,26 @@ async function runBundle(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
   const line = /^BUILTINS (.*)$/m.exec(stderr);
   // Without the hook's line, "nothing was loaded" would be a pass that tested nothing.
   if (!line) throw new Error(`the exit hook did not report; stderr: ${stderr}`);
-  const loaded = JSON.parse(line[1] as string) as string[];
+  const { list, flags } = JSON.parse(line[1] as string) as { list: string[]; flags: { flag: string; at: number }[] };
+  const builtins = (names: string[]) => names.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length));
   return {
     code,
     outcomes: report.sections.flatMap((section) => section.items.map((item) => item.outcome)),
-    builtins: loaded.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length)),
+    builtins: builtins(list),
+    flags: flags.map(({ flag, at }) => ({ flag, loadedAfter: builtins(list.slice(at)) })),
   };
 }
 
 describe('the bundle', () => {
   // undici loads its HTTP/2 half (and node:http2, ~20 ms) only when a server picks h2, and
   // node:tls (~10 ms) only for https; so does target.ca's trust (src/http/trust.ts).
-  test('an http staging loads neither node:http2 nor node:tls; an h2 staging is spoken to over HTTP/2', async () => {
+  test('an http staging loads neither node:http2 nor node:tls; an h2 staging is spoken to over HTTP/2; the parser flag comes after every built-in', async () => {
     const plain = await runBundle(['--manifest', join(dir, 'http-only.yml'), '--url', staging.url]);
     expect({ code: plain.code, outcomes: plain.outcomes }).toEqual({ code: 0, outcomes: ['pass'] });
     expect(plain.builtins.filter((name) => name === 'http2' || name === 'tls')).toEqual([]);
+    // undici's parser stays on the baseline compiler (src/util/wasm-tiering.ts): the flag is
+    // set once, on the first connection, after every built-in the run needs.
+    expect(plain.flags).toEqual([{ flag: '--wasm-tiering-budget=1000000000', loadedAfter: [] }]);
 
     const ca = await createCa();
     const pair = await localhostCert(ca);
@@ -127,12 +146,23 @@ describe('the bundle', () => {
       res.end(`over ${req.httpVersion}`);
     });
     await new Promise<void>((listening) => h2.listen(0, '127.0.0.1', listening));
+    // The same CA over HTTP/1.1: node:tls is loaded before the flag too.
+    const h1 = await startServer((_req, res) => res.end('over 1.1'), { tls: pair });
     try {
+      await writeFile(join(dir, 'h1.yml'), `version: 1\ntarget:\n  ca: ${join(dir, 'ca.pem')}\nsections:\n  - title: A\n    items:\n      - title: Home\n        http: { request: GET /, expect: { status: 200, body: { eq: "over 1.1" } } }\n`);
+      const over11 = await runBundle(['--manifest', join(dir, 'h1.yml'), '--url', `https://localhost:${h1.port}`]);
+      expect({ code: over11.code, outcomes: over11.outcomes, flags: over11.flags }).toEqual({ code: 0, outcomes: ['pass'], flags: [{ flag: '--wasm-tiering-budget=1000000000', loadedAfter: [] }] });
+      expect(over11.builtins).toContain('tls');
+      expect(over11.builtins).not.toContain('http2');
+
       const over2 = await runBundle(['--manifest', join(dir, 'h2.yml'), '--url', `https://localhost:${(h2.address() as AddressInfo).port}`]);
       expect({ code: over2.code, outcomes: over2.outcomes }).toEqual({ code: 0, outcomes: ['pass'] });
       expect(over2.builtins).toEqual(expect.arrayContaining(['http2', 'tls']));
+      // No HTTP/1 connection, no parser to compile: no flag.
+      expect(over2.flags).toEqual([]);
       expect(versions).toEqual(['2.0']);
     } finally {
+      await h1.close();
       await new Promise((closed) => h2.close(closed));
     }
   });

@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import * as core from './workflow-commands.ts';
 import { runAction } from './main.ts';
 import { cancelOnSignals } from './cancel.ts';
-import { useBaselineWasmOnly } from '../util/wasm-tiering.ts';
 
 function readEvent(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
@@ -17,7 +16,6 @@ function readEvent(path: string | undefined): Record<string, unknown> {
 
 /** The whole action; @github/local-action imports this file and calls it. */
 export async function run(): Promise<void> {
-  useBaselineWasmOnly();
   // A cancelled workflow signals the action: stop the checks, conclude the check as cancelled.
   const cancellation = cancelOnSignals(
     (name) => core.info(`Received ${name}: stopping the checks and concluding the check as cancelled.`),

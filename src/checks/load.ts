@@ -4,7 +4,7 @@
 // that the sample size cannot support: a check with no data or too few samples for its
 // assertion is `error`, never a pass.
 import { targetTrust } from '../http/trust.ts';
-import { Client, type Dispatcher } from '../http/undici.ts';
+import { buildConnector, Client, type Dispatcher } from '../http/undici.ts';
 import type { z } from 'zod/mini';
 import type { HttpExpect, Predicate, loadCheck } from '../manifest/schema.ts';
 import { toTransportError, type HttpResponse, type TransportError } from '../http/client.ts';
@@ -137,7 +137,7 @@ export const runLoadCheck: CheckRunner<LoadCheck> = async (written, context) => 
   // check would measure time queued inside undici as latency. Same trust store as the
   // shared client. Each worker has one request in flight on its own connection, so a pool
   // has nothing to schedule.
-  const connect = { timeout: request.timeoutMs, ...targetTrust(context.ca) };
+  const connect = buildConnector({ timeout: request.timeoutMs, ...targetTrust(context.ca) });
   const clients = Array.from({ length: concurrency }, () => new Client(request.url.origin, { pipelining: 1, connect }));
   const signal = context.signal;
   // Stopping destroys the connections: requests in flight end at once, no new ones start.

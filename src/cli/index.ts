@@ -5,7 +5,6 @@
 // The default import: a named one would fail to link on the old Node the check below is for.
 import nodeModule from 'node:module';
 import { nodeTooOld } from '../util/node-version.ts';
-import { useBaselineWasmOnly } from '../util/wasm-tiering.ts';
 
 const tooOld = nodeTooOld(process.version);
 if (tooOld !== undefined) {
@@ -15,7 +14,6 @@ if (tooOld !== undefined) {
   // Node keeps the compiled chunks in its compile cache (NODE_COMPILE_CACHE, else the OS temp
   // directory), so the next run of the CLI skips parsing them; a cache it cannot write is ignored.
   nodeModule.enableCompileCache?.();
-  useBaselineWasmOnly();
   const { main } = await import('./main.ts');
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,

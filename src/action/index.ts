@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import * as core from './workflow-commands.ts';
 import { runAction } from './main.ts';
 import { cancelOnSignals } from './cancel.ts';
+import { useBaselineWasmOnly } from '../util/wasm-tiering.ts';
 
 function readEvent(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
@@ -16,6 +17,11 @@ function readEvent(path: string | undefined): Record<string, unknown> {
 
 /** The whole action; @github/local-action imports this file and calls it. */
 export async function run(): Promise<void> {
+  // Set first thing here, unlike the CLI (which leaves it to its first connection): octokit's
+  // requests go through Node's own fetch, whose parser is compiled on the first API call,
+  // before any check connects. An action run lasts seconds of GitHub API calls, so the
+  // built-ins it then compiles from source (about 10 ms) do not count.
+  useBaselineWasmOnly();
   // A cancelled workflow signals the action: stop the checks, conclude the check as cancelled.
   const cancellation = cancelOnSignals(
     (name) => core.info(`Received ${name}: stopping the checks and concluding the check as cancelled.`),

@@ -12,6 +12,8 @@
 // V8 checks code caches against, so each Node built-in loaded after it is compiled from
 // source instead of from Node's own cache (node:http, net, tls and the like: about 10 ms);
 // by the first connection, those are loaded. node:v8 itself is loaded here, not at start.
+// The action sets it at start instead (src/action/index.ts): Node's own fetch, which octokit
+// uses, compiles its parser before any check connects.
 let done = false;
 
 export function useBaselineWasmOnly(): void {

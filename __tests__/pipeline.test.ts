@@ -155,6 +155,13 @@ describe('target settings', () => {
     expect(byTitle(await run(manifest('staging-ca.pem'), { url }), 'Home').outcome).toBe('pass');
     const missing = await runReadiness({ manifestText: manifest('nope.pem'), manifestFile: 'readiness.yml', url, env: {}, git: {}, workspace });
     expect(missing).toEqual({ status: 'unusable', message: `target.ca: cannot read ${join(workspace, 'nope.pem')}; give a PEM file of the CA that signed the staging certificate` });
+    // Node ignores what it cannot parse: without this, a damaged file would only show as an unverified chain.
+    await writeFile(join(workspace, 'damaged-ca.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    await writeFile(join(workspace, 'key-only.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    const damaged = await runReadiness({ manifestText: manifest('damaged-ca.pem'), manifestFile: 'readiness.yml', url, env: {}, git: {}, workspace });
+    expect(damaged).toEqual({ status: 'unusable', message: `target.ca: ${join(workspace, 'damaged-ca.pem')} holds a certificate that does not parse; give a PEM file of the CA that signed the staging certificate` });
+    const keyOnly = await runReadiness({ manifestText: manifest('key-only.pem'), manifestFile: 'readiness.yml', url, env: {}, git: {}, workspace });
+    expect(keyOnly).toEqual({ status: 'unusable', message: `target.ca: ${join(workspace, 'key-only.pem')} holds no PEM certificate (-----BEGIN CERTIFICATE-----); give a PEM file of the CA that signed the staging certificate` });
   });
 
   test('a staging URL that is not a URL is a usage error', async () => {

@@ -8,6 +8,7 @@ import type { Scope } from './manifest/interpolate.ts';
 import { buildPlan, PlanError, type Plan, type PlanItem } from './plan/plan.ts';
 import { selectItems } from './plan/select.ts';
 import { HttpClient } from './http/client.ts';
+import { caFileProblem } from './http/trust.ts';
 import { runCheck } from './checks/index.ts';
 import type { CheckContext } from './checks/context.ts';
 import type { CheckResult } from './checks/result.ts';
@@ -197,10 +198,14 @@ function baseDefaults(plan: Plan): RequestDefaults {
 
 function readCa(file: string, workspace: string): string {
   const path = isAbsolute(file) ? file : join(workspace, file);
+  let text: string;
   try {
     // Synchronously: node:fs/promises costs more to load (~8 ms) than reading one PEM file.
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     throw new PlanError(`target.ca: cannot read ${path}; give a PEM file of the CA that signed the staging certificate`);
   }
+  const problem = caFileProblem(text);
+  if (problem !== undefined) throw new PlanError(`target.ca: ${path} ${problem}; give a PEM file of the CA that signed the staging certificate`);
+  return text;
 }

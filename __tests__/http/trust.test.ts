@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { targetTrust } from '../../src/http/trust.ts';
+import { caFileProblem, targetTrust } from '../../src/http/trust.ts';
 import { createCa, localhostCert, type PemPair } from '../../test-support/certs.ts';
 import { startServer, type RunningServer } from '../../test-support/servers.ts';
 
@@ -86,5 +86,21 @@ describe('targetTrust', () => {
     } finally {
       await stranger.close();
     }
+  });
+});
+
+describe('caFileProblem', () => {
+  const damaged = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
+
+  test('one or more certificates that parse: no problem', () => {
+    expect(caFileProblem(ours.cert)).toBeUndefined();
+    expect(caFileProblem(`# staging CAs\n${ours.cert}\n${other.cert}`)).toBeUndefined();
+  });
+
+  test('no certificate, or one that does not parse, is named', () => {
+    expect(caFileProblem('')).toBe('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+    expect(caFileProblem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n')).toBe('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+    expect(caFileProblem(damaged)).toBe('holds a certificate that does not parse');
+    expect(caFileProblem(`${ours.cert}\n${damaged}`)).toBe('holds a certificate that does not parse (certificate 2 of 2)');
   });
 });

@@ -11,7 +11,7 @@ import type { tlsCheck } from '../manifest/schema.ts';
 import { formatDuration } from '../manifest/units.ts';
 import type { CheckContext, CheckRunner } from './context.ts';
 import { describeChainProblem, describeWeakHandshake, opensslReason } from '../http/tls-errors.ts';
-import { targetTrust } from '../http/trust.ts';
+import { caFileProblem, targetTrust } from '../http/trust.ts';
 import { evaluate, show } from './predicates.ts';
 import { resultFromAssertions, type Assertion, type CheckResult, type Evidence } from './result.ts';
 
@@ -188,7 +188,8 @@ async function extraCa(spec: TlsCheck, context: CheckContext): Promise<string | 
     } catch (error) {
       throw new SetupError(`cannot read the CA file tls.ca "${name}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    if (!extra.includes('-----BEGIN CERTIFICATE-----')) throw new SetupError(`the CA file tls.ca "${name}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    const problem = caFileProblem(extra);
+    if (problem !== undefined) throw new SetupError(`the CA file tls.ca "${name}" ${problem}`);
   }
   if (extra === undefined || extra.trim() === '') return undefined;
   return extra;

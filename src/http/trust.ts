@@ -18,10 +18,34 @@ export function targetTrust(ca: string | undefined): { secureContext?: SecureCon
   let context = contexts.get(ca);
   if (context === undefined) {
     context = process.getBuiltinModule('node:tls').createSecureContext();
-    // Every certificate in the PEM text; text that is not a certificate adds nothing, and the
-    // handshake then fails on the chain (as a `ca` list would).
+    // Every certificate in the PEM text. Text that is not one would add nothing in silence, so
+    // the file is checked when it is read (caFileProblem below).
     (context.context as { addCACert(pem: string): void }).addCACert(ca);
     contexts.set(ca, context);
   }
   return { secureContext: context };
+}
+
+// OpenSSL's TRUSTED CERTIFICATE form is accepted by Node's store too; X509Certificate does not
+// read it, so those are counted and left to the handshake.
+const PEM_CERTIFICATE = /-----BEGIN (TRUSTED )?CERTIFICATE-----[^-]*-----END \1CERTIFICATE-----/g;
+
+/**
+ * Why `text` cannot serve as extra trusted CAs, or undefined when it can. Node adds the
+ * certificates it can parse and ignores the rest without a word, so a damaged file would
+ * otherwise show up only as "unable to verify" on the staging chain.
+ */
+export function caFileProblem(text: string): string | undefined {
+  const blocks = [...text.matchAll(PEM_CERTIFICATE)];
+  if (blocks.length === 0) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
+  for (const [index, [block, trusted]] of blocks.entries()) {
+    if (trusted !== undefined) continue;
+    try {
+      new X509Certificate(block);
+    } catch {
+      return blocks.length === 1 ? 'holds a certificate that does not parse' : `holds a certificate that does not parse (certificate ${index + 1} of ${blocks.length})`;
+    }
+  }
+  return undefined;
 }

@@ -162,6 +162,18 @@ sections:
     ]);
   });
 
+  test('a misspelt value of a fixed set gets a did-you-mean; a long set is not listed then', () => {
+    const item = (line: string) => `version: 1\nsections:\n  - title: A\n    items:\n      - title: h\n        ${line}\n`;
+    expect(errorsOf(item('uses: secure-cookie'))).toEqual([`${FILE}:6:15  sections[0].items[0].uses  expected one of 24 values, got "secure-cookie"; did you mean "secure-cookies"?`]);
+    expect(errorsOf(item('uses: postgres/backup'))).toEqual([`${FILE}:6:15  sections[0].items[0].uses  expected one of 24 values, got "postgres/backup"; did you mean "postgres/backups"?`]);
+    expect(errorsOf(`${item('manual: {}')}        severity: blockng\n`)).toEqual([`${FILE}:7:19  sections[0].items[0].severity  expected "blocking" or "advisory", got "blockng"; did you mean "blocking"?`]);
+    // Nothing close: the whole set, as before.
+    expect(errorsOf(`${item('manual: {}')}        severity: urgent\n`)).toEqual([`${FILE}:7:19  sections[0].items[0].severity  expected "blocking" or "advisory", got "urgent"`]);
+    const [farOff] = errorsOf(item('uses: hsts-header'));
+    expect(farOff).toContain('expected "django/debug-off" or ');
+    expect(farOff).not.toContain('did you mean');
+  });
+
   test('built-in check parameters are validated with a did-you-mean', () => {
     expect(errorsOf(`version: 1\nsections:\n  - title: A\n    items:\n      - title: h\n        uses: hsts\n        with: { minMaxAgee: 1, path: nope }\n`)).toEqual([
       `${FILE}:7:17  sections[0].items[0].with.minMaxAgee  unknown hsts parameter \`minMaxAgee\`; did you mean \`minMaxAge\`?`,

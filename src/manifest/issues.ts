@@ -1,7 +1,11 @@
 // zod issues in words a manifest author can act on.
 import type { z } from 'zod/mini';
+import { suggest } from './suggest.ts';
 
 type Issue = z.core.$ZodIssue;
+
+/** Beyond this many allowed values, a did-you-mean replaces the list. */
+const LONG_LIST = 6;
 
 export function issueMessage(issue: Issue, actual: unknown): string {
   if (actual === undefined && issue.code !== 'custom' && issue.path.length > 0) return `missing required key \`${String(issue.path.at(-1))}\``;
@@ -11,8 +15,12 @@ export function issueMessage(issue: Issue, actual: unknown): string {
       const expected = issue.message.startsWith('Invalid input') ? article(issue.expected) : issue.message.replace(/^expected /, '');
       return `expected ${expected}, got ${describe(actual)}`;
     }
-    case 'invalid_value':
-      return `expected ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}, got ${describe(actual)}`;
+    case 'invalid_value': {
+      const guess = typeof actual === 'string' ? suggest(actual, issue.values.filter((value): value is string => typeof value === 'string')) : undefined;
+      // A long list (the 24 built-in names) hides the one that was meant.
+      if (guess !== undefined && issue.values.length > LONG_LIST) return `expected one of ${issue.values.length} values, got ${describe(actual)}; did you mean ${JSON.stringify(guess)}?`;
+      return `expected ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}, got ${describe(actual)}${guess !== undefined ? `; did you mean ${JSON.stringify(guess)}?` : ''}`;
+    }
     case 'invalid_union':
       return `expected ${listOr([...unionTypes(issue)].map(article)) || 'a different value'}, got ${describe(actual)}`;
     case 'too_small':

@@ -169,6 +169,10 @@ sections:
     expect(errorsOf(`${item('manual: {}')}        severity: blockng\n`)).toEqual([`${FILE}:7:19  sections[0].items[0].severity  expected "blocking" or "advisory", got "blockng"; did you mean "blocking"?`]);
     // Nothing close: the whole set, as before.
     expect(errorsOf(`${item('manual: {}')}        severity: urgent\n`)).toEqual([`${FILE}:7:19  sections[0].items[0].severity  expected "blocking" or "advisory", got "urgent"`]);
+    // Inside a predicate map, the map's own problem, not "expected a string, …, got a map".
+    expect(errorsOf(`version: 1\nsections:\n  - title: A\n    items:\n      - title: h\n        http: { request: GET /, expect: { json: { '$.a': { type: strng } } } }\n`)).toEqual([
+      `${FILE}:6:66  sections[0].items[0].http.expect.json.$.a.type  expected "string" or "number" or "integer" or "boolean" or "null" or "array" or "object", got "strng"; did you mean "string"?`,
+    ]);
     const [farOff] = errorsOf(item('uses: hsts-header'));
     expect(farOff).toContain('expected "django/debug-off" or ');
     expect(farOff).not.toContain('did you mean');

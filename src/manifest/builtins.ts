@@ -5,7 +5,7 @@ import { parseDuration, parseRatio } from './units.ts';
 import { duration, jsonPathPredicates, meta, regex } from './primitives.ts';
 import { metricsAuth } from './metrics-auth.ts';
 import { suggest } from './suggest.ts';
-import { issueMessage, valueAt } from './issues.ts';
+import { issueMessage, specificIssues, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
 
 const path = z.string().check(z.startsWith('/', 'expected a path starting with /'));
@@ -208,7 +208,7 @@ export function validateBuiltinParams(name: BuiltinName, params: unknown): Param
   const parsed = schema.safeParse(params);
   if (parsed.success) return [];
   const issues: ParamIssue[] = [];
-  for (const issue of parsed.error.issues) {
+  for (const issue of specificIssues(parsed.error.issues)) {
     if (issue.code === 'unrecognized_keys') {
       const path = issue.path as (string | number)[];
       const known = keysAt(schema, path);

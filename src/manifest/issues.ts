@@ -5,7 +5,22 @@ import { suggest } from './suggest.ts';
 type Issue = z.core.$ZodIssue;
 
 /** Beyond this many allowed values, a did-you-mean replaces the list. */
-const LONG_LIST = 6;
+const LONG_LIST = 8;
+
+/**
+ * The issues worth showing: where a union failed but exactly one of its branches took the
+ * value's shape (its problems lie inside the value, e.g. a predicate map with a misspelt
+ * `type`), that branch's problems at their own paths, instead of "expected a string, …, got
+ * a map" about a map that was allowed.
+ */
+export function specificIssues(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union') return [issue];
+    const [inside, ...more] = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+    if (inside === undefined || more.length > 0) return [issue];
+    return specificIssues(inside.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+  });
+}
 
 export function issueMessage(issue: Issue, actual: unknown): string {
   if (actual === undefined && issue.code !== 'custom' && issue.path.length > 0) return `missing required key \`${String(issue.path.at(-1))}\``;

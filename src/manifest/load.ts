@@ -4,7 +4,7 @@ import { manifest as manifestSchema, type Manifest } from './schema.ts';
 import { unknownKeyMessage } from './builtins.ts';
 import { parseTemplate } from './template.ts';
 import { itemIds } from './ids.ts';
-import { issueMessage, valueAt } from './issues.ts';
+import { issueMessage, specificIssues, valueAt } from './issues.ts';
 import { keysAt } from './schema-keys.ts';
 import { checkPolicyReferences } from './policy-refs.ts';
 
@@ -79,7 +79,7 @@ export function loadManifest(source: string, file: string, options: LoadOptions 
 
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    for (const issue of specificIssues(parsed.error.issues)) {
       const path = issue.path as PathSegment[];
       if (issue.code === 'unrecognized_keys') {
         const known = keysAt(manifestSchema, path);

@@ -529,7 +529,7 @@ sections:
         items:
           - title: End-to-end booking flow
             # Against staging, as the smoke-test user: log in, book, read the booking back,
-            # then always delete it. Use a flight that the staging GDS (or its stub) always offers.
+            # then always delete it. Use a flight that the staging GDS (or its test double) always offers.
             flow: &booking-flow
               steps:
                 - name: The login page sets the CSRF cookie

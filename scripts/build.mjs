@@ -36,6 +36,14 @@ const NEVER_LOADED = {
 const WASM_FALLBACK = { request: '../llhttp/llhttp-wasm.js', file: 'llhttp-wasm.cjs', source: 'node_modules/undici/lib/llhttp/llhttp-wasm.js' };
 const EXTERNALS = { ...NEVER_LOADED, [WASM_FALLBACK.request]: `./${WASM_FALLBACK.file}` };
 
+// Packages src/util/lazy-packages.ts requires on first use rather than importing at start: each
+// is copied beside the entries, minified, and its one require in the bundle is pointed at the
+// copy (a require webpack does not see stays a plain Node require).
+const LAZY_PACKAGES = [
+  { name: 're2js', file: 're2js.cjs', source: 'node_modules/re2js/build/index.cjs' },
+  { name: 'json-p3', file: 'json-p3.cjs', source: 'node_modules/json-p3/dist/json-p3.cjs.js' },
+];
+
 // Two edits to undici's code as bundled. Each must be found exactly `count` times, or the
 // build fails: undici changed and the edit needs a look.
 // - Its client loads the HTTP/2 half, and with it node:http2 (about 20 ms of start-up), when
@@ -54,11 +62,19 @@ const UNDICI_EDITS = [
   { what: 'the Milo switch', pattern: /typeof esbuildDetection === 'undefined'/g, count: 2, replace: () => 'false' },
 ];
 
-function editUndici(sources, input) {
-  for (const { what, pattern, count, replace } of UNDICI_EDITS) {
+// Each lazy package's require, pointed at its copy beside the bundle.
+const LAZY_PACKAGE_EDITS = LAZY_PACKAGES.map(({ name, file }) => ({
+  what: `the require of ${name} in src/util/lazy-packages.ts`,
+  pattern: new RegExp(`(requireOnFirstUse\\()(['"])${name}\\2\\)`, 'g'),
+  count: 1,
+  replace: (_match, call) => `${call}"./${file}")`,
+}));
+
+function edit(sources, input, edits) {
+  for (const { what, pattern, count, replace } of edits) {
     let found = 0;
     for (const file of sources) file.source = file.source.replace(pattern, (...match) => (found++, replace(...match)));
-    if (found !== count) throw new Error(`${input}: expected ${count} of ${what} in undici, found ${found}: undici changed, see UNDICI_EDITS`);
+    if (found !== count) throw new Error(`${input}: expected ${count} of ${what}, found ${found}: the code changed, see UNDICI_EDITS and LAZY_PACKAGES`);
   }
 }
 
@@ -98,12 +114,16 @@ for (const { input, output, shebang } of ENTRIES) {
     if (!chunk.test(name)) throw new Error(`${input}: ncc emitted ${name}; only chunks of the entry may sit beside it`);
     sources.push({ name, source: source.toString() });
   }
-  editUndici(sources, input);
+  edit(sources, input, [...UNDICI_EDITS, ...LAZY_PACKAGE_EDITS]);
   const [entry, ...chunks] = sources;
   const minified = (await minify(entry.source, MINIFY)).code;
   files.push({ name: output, executable: shebang, code: shebang ? `#!/usr/bin/env node\n${minified}` : minified });
   for (const { name, source } of chunks) files.push({ name, code: compileModulesEagerly((await minify(source, MINIFY)).code) });
 }
+
+// CommonJS, as the packages publish it: Node requires them relative to dist/ and wraps each
+// file in a function, so its top-level names are its own to shorten.
+for (const { file, source } of LAZY_PACKAGES) files.push({ name: file, code: (await minify(readFileSync(source, 'utf8'), { ...MINIFY, module: false, toplevel: true })).code });
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nodeTooOld } from '../../src/util/node-version.ts';
@@ -27,7 +27,16 @@ process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(load
 `,
   );
   await writeFile(join(dir, 'http-only.yml'), 'version: 1\nsections:\n  - title: A\n    items:\n      - title: Home\n        http: { request: GET /, expect: { status: 200 } }\n');
-  staging = await startServer((_req, res) => res.end('ok'));
+  // A regex and a JSONPath: the two packages required on first use (src/util/lazy-packages.ts).
+  await writeFile(
+    join(dir, 'patterns.yml'),
+    `version: 1\nsections:\n  - title: A\n    items:\n      - title: Home\n        http: { request: GET /, expect: { status: 200, body: { matches: "^o[kx]$" } } }\n      - title: Status\n        http: { request: GET /status.json, expect: { status: 200, json: { "$.checks[?match(@.name, 'd.') && @.ok == true]": { exists: true } } } }\n`,
+  );
+  staging = await startServer((req, res) => {
+    if (req.url !== '/status.json') return void res.end('ok');
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ checks: [{ name: 'db', ok: true }, { name: 'cache', ok: false }] }));
+  });
 });
 
 afterAll(async () => {
@@ -36,17 +45,17 @@ afterAll(async () => {
 });
 
 /** Modules of this repository and packages the CLI source loaded for `args`, as repo-relative paths. */
-async function loadedBy(args: string[]): Promise<{ code: number | null; modules: string[] }> {
+async function loadedBy(args: string[], entry = 'src/cli/index.ts', root = resolve('.')): Promise<{ code: number | null; modules: string[] }> {
   // Asynchronously: the staging server answers from this process.
-  const child = spawn(process.execPath, ['--import', join(dir, 'record.mjs'), 'src/cli/index.ts', ...args], { env: { PATH: process.env.PATH ?? '' } });
+  const child = spawn(process.execPath, ['--import', join(dir, 'record.mjs'), entry, ...args], { env: { PATH: process.env.PATH ?? '' } });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.resume();
   const code = await new Promise<number | null>((done) => child.once('close', done));
   const line = stderr.split('\n').find((text) => text.startsWith('LOADED '));
   if (line === undefined) throw new Error(`no module list: ${stderr}`);
-  const root = `file://${resolve('.')}/`;
-  const modules = (JSON.parse(line.slice('LOADED '.length)) as string[]).filter((url) => url.startsWith(root)).map((url) => url.slice(root.length));
+  const prefix = `file://${root}/`;
+  const modules = (JSON.parse(line.slice('LOADED '.length)) as string[]).filter((url) => url.startsWith(prefix)).map((url) => url.slice(prefix.length));
   return { code, modules };
 }
 
@@ -85,6 +94,14 @@ describe('lazy loading', () => {
     }
     // Cookies are parsed (tough-cookie, with the public suffix list) only for cookie expectations.
     expect(modules.filter((path) => path.startsWith('node_modules/tough-cookie/') || path.startsWith('node_modules/tldts'))).toEqual([]);
+    // RE2 and JSONPath only for a manifest with a regex or a JSONPath.
+    expect(modules.filter((path) => path.startsWith('node_modules/re2js/') || path.startsWith('node_modules/json-p3/'))).toEqual([]);
+  });
+
+  test('a regex and a JSONPath in the manifest load re2js and json-p3 when they are first used', async () => {
+    const { code, modules } = await loadedBy(['run', '--manifest', join(dir, 'patterns.yml'), '--url', staging.url, '--format', 'json']);
+    expect(code).toBe(0);
+    expect(modules).toEqual(expect.arrayContaining(['node_modules/re2js/build/index.cjs', 'node_modules/json-p3/dist/json-p3.cjs.js']));
   });
 });
 
@@ -167,6 +184,28 @@ describe('the bundle', () => {
     }
   });
 
+  // re2js and json-p3 are files beside the entries (dist/re2js.cjs, dist/json-p3.cjs), read
+  // on first use; run from a copy of dist/ with no node_modules above it, as users run it.
+  test('reads re2js and json-p3 from beside the bundle, and only for a manifest that uses them', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'readiness-dist-'));
+    try {
+      await cp('dist', copy, { recursive: true });
+      const patterns = await loadedBy(['run', '--manifest', join(dir, 'patterns.yml'), '--url', staging.url, '--format', 'json'], join(copy, 'cli.js'), copy);
+      expect(patterns.code).toBe(0);
+      expect(patterns.modules).toEqual(expect.arrayContaining(['re2js.cjs', 'json-p3.cjs']));
+      const plain = await loadedBy(['run', '--manifest', join(dir, 'http-only.yml'), '--url', staging.url, '--format', 'json'], join(copy, 'cli.js'), copy);
+      expect(plain.code).toBe(0);
+      expect(plain.modules.filter((path) => path.endsWith('.cjs'))).toEqual([]);
+      // A bad regex and a bad JSONPath are still manifest errors, with their positions.
+      await writeFile(join(dir, 'bad-patterns.yml'), 'version: 1\nsections:\n  - title: A\n    items:\n      - title: Home\n        http: { request: GET /, expect: { body: { matches: "(?=a)" }, json: { "$[": 1 } } }\n');
+      const bad = spawnSync(process.execPath, [join(copy, 'cli.js'), 'validate', join(dir, 'bad-patterns.yml')], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('bad-patterns.yml:6:60  sections[0].items[0].http.expect.body.matches  expected a regular expression that runs in linear time');
+      expect(bad.stderr).toContain('bad-patterns.yml:6:79  sections[0].items[0].http.expect.json.$[  invalid JSONPath "$[": unclosed bracketed selection');
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
 
   // undici's parser without WebAssembly SIMD is a file beside the entries (dist/llhttp-wasm.cjs),
   // read only where SIMD is off; this is the path riscv64 runners take.

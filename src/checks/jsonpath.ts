@@ -1,6 +1,7 @@
 // Evaluating a JSONPath query on a response document: the value a predicate is judged on.
-import { JSONPathError, type JSONValue } from 'json-p3';
+import type { JSONValue } from 'json-p3';
 import { JsonPathError, parseJsonPath } from '../manifest/jsonpath.ts';
+import { jsonP3 } from '../util/lazy-packages.ts';
 import { markNodelist } from './predicates.ts';
 
 /**
@@ -21,7 +22,7 @@ export function jsonPathNodes(document: unknown, path: string): { singular: bool
     return { singular: query.singularQuery(), values: query.query(document as JSONValue).values() };
   } catch (error) {
     // A hostile document nested past the descendant selector's recursion limit.
-    if (error instanceof JSONPathError) throw new JsonPathError(`JSONPath ${JSON.stringify(path)}: ${error.message}`, error.token.index);
+    if (error instanceof jsonP3().JSONPathError) throw new JsonPathError(`JSONPath ${JSON.stringify(path)}: ${error.message}`, error.token.index);
     throw error;
   }
 }

@@ -1,7 +1,8 @@
 // JSONPath queries as RFC 9535 defines them (json-p3 passes all 703 cases of the RFC's
 // compliance suite; see the README's "Dependencies, and why"). Parsed here so that an
 // invalid query is a manifest error with its position, never "nothing" at run time.
-import { FunctionExpressionType, jsonpath, JSONPathEnvironment, JSONPathError, type FilterFunction, type JSONPathQuery } from 'json-p3';
+import type { FilterFunction, FunctionExpressionType, JSONPathEnvironment, JSONPathQuery } from 'json-p3';
+import { jsonP3 } from '../util/lazy-packages.ts';
 import { patternTest } from '../util/pattern.ts';
 
 /**
@@ -10,12 +11,15 @@ import { patternTest } from '../util/pattern.ts';
  * still decides what is valid I-Regexp (it tests the pattern on an empty string only).
  */
 class LinearRegexpFunction implements FilterFunction {
-  readonly argTypes = [FunctionExpressionType.ValueType, FunctionExpressionType.ValueType];
-  readonly returnType = FunctionExpressionType.LogicalType;
+  readonly argTypes: FunctionExpressionType[];
+  readonly returnType: FunctionExpressionType;
   private readonly whole: boolean;
   private readonly validator: FilterFunction;
 
   constructor(whole: boolean) {
+    const { FunctionExpressionType: Types, jsonpath } = jsonP3();
+    this.argTypes = [Types.ValueType, Types.ValueType];
+    this.returnType = Types.LogicalType;
     this.whole = whole;
     this.validator = whole ? new jsonpath.functions.Match({ cacheSize: 0, throwErrors: true }) : new jsonpath.functions.Search({ cacheSize: 0, throwErrors: true });
   }
@@ -55,9 +59,17 @@ function mapDots(pattern: string): string {
   return out;
 }
 
-const ENVIRONMENT = new JSONPathEnvironment();
-ENVIRONMENT.functionRegister.set('match', new LinearRegexpFunction(true));
-ENVIRONMENT.functionRegister.set('search', new LinearRegexpFunction(false));
+let environment: JSONPathEnvironment | undefined;
+
+/** json-p3 with match() and search() on RE2, made on first use (see util/lazy-packages.ts). */
+function jsonPathEnvironment(): JSONPathEnvironment {
+  if (environment === undefined) {
+    environment = new (jsonP3().JSONPathEnvironment)();
+    environment.functionRegister.set('match', new LinearRegexpFunction(true));
+    environment.functionRegister.set('search', new LinearRegexpFunction(false));
+  }
+  return environment;
+}
 
 /** A query that is not valid RFC 9535 JSONPath (or that hit an evaluation limit); `index` is 0-based within the query. */
 export class JsonPathError extends Error {
@@ -70,9 +82,9 @@ export class JsonPathError extends Error {
 
 export function parseJsonPath(path: string): JSONPathQuery {
   try {
-    return ENVIRONMENT.compile(path);
+    return jsonPathEnvironment().compile(path);
   } catch (error) {
-    if (error instanceof JSONPathError) {
+    if (error instanceof jsonP3().JSONPathError) {
       // json-p3 appends "('<query>':<index>)"; callers show the query and position their own way.
       const message = error.message.replace(/ \('[\s\S]*':\d+\)$/, '');
       throw new JsonPathError(`invalid JSONPath ${JSON.stringify(path)}: ${message} (at character ${error.token.index + 1})`, error.token.index);

@@ -4,7 +4,8 @@
 // can interrupt it; RE2 matches in time linear in the text. Patterns are written in
 // JavaScript syntax; what RE2 cannot run (look-around, back-references) is refused when
 // the manifest is loaded.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2js } from './lazy-packages.ts';
 
 const compiled = new Map<string, RE2JS>();
 
@@ -12,7 +13,8 @@ function compile(source: string, flags: number): RE2JS {
   const key = `${flags}/${source}`;
   let pattern = compiled.get(key);
   if (!pattern) {
-    pattern = RE2JS.compile(RE2JS.translateRegExp(source), flags);
+    const { RE2JS: Engine } = re2js();
+    pattern = Engine.compile(Engine.translateRegExp(source), flags);
     compiled.set(key, pattern);
   }
   return pattern;
@@ -38,7 +40,8 @@ export interface PatternOptions {
 
 /** Does `source` match anywhere in `text`? */
 export function patternTest(source: string, text: string, options: PatternOptions = {}): boolean {
-  return compile(source, (options.multiline ? RE2JS.MULTILINE : 0) | (options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0)).test(text);
+  const { RE2JS: Engine } = re2js();
+  return compile(source, (options.multiline ? Engine.MULTILINE : 0) | (options.caseInsensitive ? Engine.CASE_INSENSITIVE : 0)).test(text);
 }
 
 /** The first match and its groups (undefined for a group that took no part), or null. */

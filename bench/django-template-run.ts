@@ -9,13 +9,16 @@
 // slowest item's duration (the report's durationMs), their ratio, the sum of every item's
 // duration for contrast, and where the rest of the time goes: start-up until the first
 // item starts (plan, the ready wait), and the measuring items (load, performance-slo),
-// which the engine runs alone against their host, one after another. Nothing here is a
+// which the engine runs alone against their host, one after another. Also the CPU time of
+// the run, of staging and of the whole machine: everything shares the same cores, so the
+// machine's CPU time over its cores is a floor no scheduling can beat. Nothing here is a
 // pass or fail.
 //
 //   node bench/django-template-run.ts [--rounds 5]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DJANGO_TEMPLATE } from '../src/cli/templates/django.ts';
@@ -29,11 +32,17 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5'
 const rounds = Number(values.rounds);
 const PASSWORD = 'bench-smoke-password';
 const NO_COMMANDS = 'not run by the bench: there is no Django project here';
+// Linux's accounting, in clock ticks of 10 ms (USER_HZ is 100 on every architecture Node runs on).
+const TICK_MS = 10;
 
 interface Round {
   whole: number;
   /** CPU time of this process (the run's one event loop) during the run, ms. */
   cpu: number;
+  /** CPU time of the staging process (the lab) during the run, ms. */
+  stagingCpu: number;
+  /** CPU time of every process on the machine during the run (ours, staging, PostgreSQL, Prometheus, the kernel), core-ms. */
+  machineCpu: number;
   slowest: ItemReport;
   sum: number;
   /** Run start to the first item's start: plan, CA, the ready wait. */
@@ -82,12 +91,12 @@ async function main(): Promise<void> {
       ALERTMANAGER_URL: alertmanager.url,
     };
     // Warm up (lazily imported check kinds, JIT), and learn which items measure.
-    const { measuringIds, otherIds } = await runRound(manifestText, env, dir);
+    const { measuringIds, otherIds } = await runRound(manifestText, env, dir, lab.pid);
     const results: Round[] = [];
     for (let round = 0; round < rounds; round++) {
-      const whole = await runRound(manifestText, env, dir);
-      whole.measuringAlone = await runRound(manifestText, env, dir, measuringIds);
-      whole.othersAlone = await runRound(manifestText, env, dir, otherIds);
+      const whole = await runRound(manifestText, env, dir, lab.pid);
+      whole.measuringAlone = await runRound(manifestText, env, dir, lab.pid, measuringIds);
+      whole.othersAlone = await runRound(manifestText, env, dir, lab.pid, otherIds);
       results.push(whole);
     }
     print(results);
@@ -97,12 +106,14 @@ async function main(): Promise<void> {
   }
 }
 
-async function runRound(manifestText: string, env: Record<string, string>, workspace: string, only?: string[]): Promise<Round & { measuringIds: string[]; otherIds: string[] }> {
+async function runRound(manifestText: string, env: Record<string, string>, workspace: string, labPid: number, only?: string[]): Promise<Round & { measuringIds: string[]; otherIds: string[] }> {
   const starts: number[] = [];
   const exclusive = new Set<string>();
   // Items in flight over time: +1 at a start, -1 at a finish.
   const events: { at: number; step: 1 | -1; exclusive: boolean }[] = [];
   const cpu = process.cpuUsage();
+  const stagingBefore = processCpu(labPid);
+  const machineBefore = machineCpu();
   const started = performance.now();
   const outcome = await runReadiness({
     manifestText,
@@ -122,6 +133,8 @@ async function runRound(manifestText: string, env: Record<string, string>, works
   });
   const whole = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  const stagingCpu = processCpu(labPid) - stagingBefore;
+  const machineUsed = machineCpu() - machineBefore;
   if (outcome.status !== 'done') throw new Error(`the run did not happen: ${JSON.stringify(outcome)}`);
   if (outcome.report.notices.length > 0) throw new Error(`staging was not usable: ${outcome.report.notices.join('; ')}`);
   const items = allItems(outcome.report);
@@ -129,6 +142,8 @@ async function runRound(manifestText: string, env: Record<string, string>, works
   return {
     whole,
     cpu: (used.user + used.system) / 1000,
+    stagingCpu,
+    machineCpu: machineUsed,
     slowest: items.reduce((a, b) => (b.durationMs > a.durationMs ? b : a)),
     sum: items.reduce((total, item) => total + item.durationMs, 0),
     setup: Math.min(...starts) - started,
@@ -139,6 +154,21 @@ async function runRound(manifestText: string, env: Record<string, string>, works
     measuringIds: outcome.plan.items.filter((item) => item.exclusive).map((item) => item.id),
     otherIds: outcome.plan.items.filter((item) => !item.exclusive).map((item) => item.id),
   };
+}
+
+/** CPU time (user + system) a process has used so far, ms. */
+function processCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** CPU time every core has spent busy so far (all but idle and I/O wait), core-ms. */
+function machineCpu(): number {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) * TICK_MS;
 }
 
 /** How long a measuring item was in flight with no other item in flight. */
@@ -157,7 +187,7 @@ function measuringWithNothingElse(events: { at: number; step: 1 | -1; exclusive:
 }
 
 /** This script again with --serve-lab: the lab in its own process, until stdin closes. */
-async function startLabProcess(): Promise<{ url: string; caCert: string; close: () => Promise<void> }> {
+async function startLabProcess(): Promise<{ url: string; caCert: string; pid: number; close: () => Promise<void> }> {
   const child = spawn(process.execPath, [import.meta.filename, '--serve-lab'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -171,6 +201,7 @@ async function startLabProcess(): Promise<{ url: string; caCert: string; close: 
   return {
     url,
     caCert,
+    pid: child.pid as number,
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.stdin.end();
@@ -204,6 +235,15 @@ function print(results: Round[]): void {
   console.log(`  ratio whole/floor         ${floor.toFixed(2).padStart(9)}      (floor: the slowest item or the measurements' chain on the lab's host, whichever is longer)`);
   console.log(`  sum of all items          ${ms(of((round) => round.sum))}   whole/sum = ${of((round) => round.whole / round.sum).toFixed(2)}`);
   console.log(`  CPU of the run's process  ${ms(of((round) => round.cpu))}   (one event loop runs every check)`);
+  // Everything here shares the machine's cores: the run, staging, PostgreSQL, Prometheus.
+  // However the work is scheduled, the run cannot end before the cores have done it.
+  const cores = availableParallelism();
+  console.log(`  CPU of the staging process${ms(of((round) => round.stagingCpu))}`);
+  console.log(`  CPU of the whole machine  ${ms(of((round) => round.machineCpu))}   (core-ms, ${cores} cores: busy ${(of((round) => round.machineCpu / (round.whole * cores)) * 100).toFixed(0)}% of the run's wall time)`);
+  const cpuFloor = of((round) => round.machineCpu / cores);
+  console.log(
+    `  ratio whole/CPU floor     ${of((round) => round.whole / (round.machineCpu / cores)).toFixed(2).padStart(9)}      (CPU floor ${cpuFloor.toFixed(0)} ms: the machine's CPU time over its cores; ${(cpuFloor / of((round) => round.slowest.durationMs)).toFixed(2)}× the slowest item)`,
+  );
   console.log('  where the whole run goes:');
   console.log(`    start-up to first item  ${ms(of((round) => round.setup))}   (plan, CA, the ready wait on /health/)`);
   console.log(`    measuring items, summed ${ms(of((round) => round.measuring))}   (${last.measured.length} load/performance-slo items, each alone on the lab's host, so one after another)`);

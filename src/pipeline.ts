@@ -11,6 +11,7 @@ import { HttpClient } from './http/client.ts';
 import { caFileProblem } from './http/trust.ts';
 import { runCheck } from './checks/index.ts';
 import type { CheckContext } from './checks/context.ts';
+import { IdleSessions } from './checks/idle-sessions.ts';
 import type { CheckResult } from './checks/result.ts';
 import { runItems, type ItemResult, type ProgressEvent } from './engine/run.ts';
 import { stopGrace } from './checks/stop-grace.ts';
@@ -96,6 +97,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   const deadline = new AbortController();
   const deadlineTimer = setTimeout(() => deadline.abort(new Error(`the run's deadline (${formatDuration(plan.limits.deadlineMs)}) passed`)), plan.limits.deadlineMs);
   const stop = input.signal ? AbortSignal.any([input.signal, deadline.signal]) : deadline.signal;
+  const databaseSessions = new IdleSessions();
   try {
     const scope = scopeFor(plan, input, redactor);
     const notices: string[] = [];
@@ -106,6 +108,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
     const measurements = new Map<string, Promise<unknown>>();
     const context = (item: PlanItem, signal: AbortSignal): CheckContext => ({
       measurements,
+      databaseSessions,
       http,
       scope,
       redactor,
@@ -153,7 +156,7 @@ export async function runReadiness(input: RunInput): Promise<RunOutcome> {
   } finally {
     clearTimeout(deadlineTimer);
     // After a cancel nothing may linger: connections are dropped at once.
-    await http.close(input.signal?.aborted ? 0 : undefined);
+    await Promise.all([http.close(input.signal?.aborted ? 0 : undefined), databaseSessions.close()]);
   }
 }
 

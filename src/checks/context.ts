@@ -3,6 +3,7 @@
 import type { HttpClient } from '../http/client.ts';
 import type { Scope } from '../manifest/interpolate.ts';
 import type { Redactor } from '../util/redact.ts';
+import type { IdleSessions } from './idle-sessions.ts';
 import type { CheckResult } from './result.ts';
 
 export interface CheckContext {
@@ -27,6 +28,8 @@ export interface CheckContext {
    * judged on those samples instead of loading staging again. One map per run.
    */
   measurements?: Map<string, Promise<unknown>>;
+  /** The run's database sessions that ended their last query cleanly, for the next query to the same database. */
+  databaseSessions?: IdleSessions;
 }
 
 export type CheckRunner<Spec> = (spec: Spec, context: CheckContext) => Promise<CheckResult>;

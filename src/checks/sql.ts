@@ -56,7 +56,7 @@ export async function connectAndQuery(template: string | undefined, query: strin
   }
   const evidence: Evidence = { request: context.redactor.text(`${url.shown} ${oneLine(query)}`) };
   try {
-    const result = await readOnlyQuery(url, query, { timeoutMs, connectTimeoutMs: Math.max(timeoutMs, context.requestTimeoutMs), signal: context.signal, ...(sslmode ? { sslmode } : {}) });
+    const result = await readOnlyQuery(url, query, { timeoutMs, connectTimeoutMs: Math.max(timeoutMs, context.requestTimeoutMs), signal: context.signal, ...(sslmode ? { sslmode } : {}), ...(context.databaseSessions ? { sessions: context.databaseSessions } : {}) });
     evidence.facts = { rows: result.rows.length, encrypted: result.encrypted };
     if (result.rows.length > 0) evidence.output = showRows(result.rows, context.redactor);
     return { ok: true, url, result, evidence };

@@ -64,7 +64,7 @@ async function withDatabase(template: string | undefined, context: CheckContext,
     async ask(name, sql, what) {
       const step = record(name, sql);
       try {
-        const result = await readOnlyQuery(url, sql, { timeoutMs: context.requestTimeoutMs, signal: context.signal });
+        const result = await readOnlyQuery(url, sql, { timeoutMs: context.requestTimeoutMs, signal: context.signal, ...(context.databaseSessions ? { sessions: context.databaseSessions } : {}) });
         // The rows are the evidence: shown in the step's summary, capped.
         const shown = result.rows.length > 0 ? `: ${showRows(result.rows, context.redactor)}` : '';
         step.summary = `${plural(result.rows.length, 'row')}${shown.length > 600 ? `${shown.slice(0, 600)}…` : shown}`;
@@ -84,6 +84,7 @@ async function withDatabase(template: string | undefined, context: CheckContext,
     async tryConnect(sslmode) {
       const step = record(`connect with sslmode=${sslmode}`, 'select 1');
       try {
+        // Always a new session: what is checked is whether the server lets this one in.
         const result = await readOnlyQuery(url, 'select 1', { timeoutMs: context.requestTimeoutMs, signal: context.signal, sslmode });
         step.summary = 'connected';
         return { ok: true, result };

@@ -7,6 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { Redactor } from '../../util/redact.ts';
 import { describeChainError } from '../../http/tls-errors.ts';
+import type { IdleSession, IdleSessions } from '../idle-sessions.ts';
 
 /** libpq's sslmode values; prefer is libpq's default. */
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -33,12 +34,15 @@ export class DatabaseError extends Error {
   /** SQLSTATE when the server answered, else a Node error code. */
   readonly code: string | undefined;
   readonly retryable: boolean;
+  /** A reused session had been closed before the query could run. */
+  readonly sessionLost: boolean;
 
-  constructor(message: string, code: string | undefined, retryable: boolean) {
+  constructor(message: string, code: string | undefined, retryable: boolean, sessionLost = false) {
     super(message);
     this.name = 'DatabaseError';
     this.code = code;
     this.retryable = retryable;
+    this.sessionLost = sessionLost;
   }
 }
 
@@ -85,6 +89,8 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Overrides the URL's sslmode (postgres/ssl tries `disable` on purpose). */
   sslmode?: SslMode;
+  /** The run's idle sessions: one to the same database is used instead of a new one, and this one is put back. */
+  sessions?: IdleSessions;
 }
 
 export interface QueryResult {
@@ -96,9 +102,11 @@ export interface QueryResult {
 
 /**
  * Runs one statement read-only and returns its rows. The session starts with
- * default_transaction_read_only and a statement_timeout, the statement runs inside
- * BEGIN READ ONLY … ROLLBACK, and the extended protocol refuses a second statement
- * (so "select 1; commit; delete …" cannot leave the transaction).
+ * default_transaction_read_only, the statement runs inside BEGIN READ ONLY … ROLLBACK
+ * under its own statement_timeout (SET LOCAL), and the extended protocol refuses a second
+ * statement (so "select 1; commit; delete …" cannot leave the transaction). With
+ * `options.sessions`, an idle session of the run to the same database is used, and this
+ * one is kept for the next query.
  */
 export async function readOnlyQuery(url: DatabaseUrl, sql: string, options: QueryOptions): Promise<QueryResult> {
   const mode = options.sslmode ?? url.sslmode;
@@ -115,42 +123,115 @@ export async function readOnlyQuery(url: DatabaseUrl, sql: string, options: Quer
 }
 
 async function queryOnce(url: DatabaseUrl, sql: string, options: QueryOptions, mode: SslMode): Promise<QueryResult> {
-  const client = new pg.Client({
-    host: url.host,
-    port: url.port,
-    user: url.user,
-    ...(url.password !== undefined ? { password: url.password } : {}),
-    database: url.database,
-    ssl: tlsOptions(url, mode),
-    connectionTimeoutMillis: options.connectTimeoutMs ?? options.timeoutMs,
-    // A server that stops answering mid-query: the client gives up a little after the server would.
-    query_timeout: options.timeoutMs + 2000,
-    options: `-c default_transaction_read_only=on -c statement_timeout=${Math.max(1, Math.round(options.timeoutMs))}`,
-    application_name: 'readiness-gate',
-    types: { getTypeParser: typeParser },
-  });
-  client.on('error', () => undefined);
-  const abort = () => void client.end().catch(() => undefined);
-  options.signal?.addEventListener('abort', abort, { once: true });
-  try {
+  const key = sessionKey(url, mode);
+  const idle = options.sessions?.take<Session>(key);
+  if (idle !== undefined) {
     try {
-      await client.connect();
+      return await converse(idle, sql, options);
     } catch (error) {
-      throw connectError(error, url, mode);
+      // Closed by the server or the network while it sat idle: the read-only query runs
+      // once more, on a new session.
+      if (!(error instanceof DatabaseError && error.sessionLost) || options.signal?.aborted) throw error;
+    }
+  }
+  return converse(new Session(url, mode, options, key), sql, options);
+}
+
+/** One pg connection, reusable within a run (src/checks/idle-sessions.ts). */
+class Session implements IdleSession {
+  readonly key: string;
+  readonly client: pg.Client;
+  readonly url: DatabaseUrl;
+  readonly mode: SslMode;
+  connected = false;
+  private ended = false;
+
+  constructor(url: DatabaseUrl, mode: SslMode, options: QueryOptions, key: string) {
+    this.key = key;
+    this.url = url;
+    this.mode = mode;
+    this.client = new pg.Client({
+      host: url.host,
+      port: url.port,
+      user: url.user,
+      ...(url.password !== undefined ? { password: url.password } : {}),
+      database: url.database,
+      ssl: tlsOptions(url, mode),
+      connectionTimeoutMillis: options.connectTimeoutMs ?? options.timeoutMs,
+      // Every transaction is read-only unless it says otherwise, and ours never does.
+      options: '-c default_transaction_read_only=on',
+      application_name: 'readiness-gate',
+      types: { getTypeParser: typeParser },
+    });
+    this.client.on('error', () => undefined);
+    this.client.on('end', () => (this.ended = true));
+  }
+
+  get open(): boolean {
+    return this.connected && !this.ended;
+  }
+
+  async close(): Promise<void> {
+    this.ended = true;
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+/** What a session connects as and to: a session is only reused for exactly the same. */
+function sessionKey(url: DatabaseUrl, mode: SslMode): string {
+  return JSON.stringify([url.host, url.port, url.user, url.password ?? null, url.database, mode, url.sslrootcert ?? null]);
+}
+
+/**
+ * The statement in BEGIN READ ONLY … ROLLBACK under its statement timeout, on `session`
+ * (connecting it first if it is new). Put back for the run's next query only when all of
+ * it succeeded and the session was reset; anything else closes it.
+ */
+async function converse(session: Session, sql: string, options: QueryOptions): Promise<QueryResult> {
+  const reused = session.connected;
+  const abort = () => void session.close();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let clean = false;
+  try {
+    if (!reused) {
+      try {
+        await session.client.connect();
+        session.connected = true;
+      } catch (error) {
+        throw connectError(error, session.url, session.mode);
+      }
     }
     try {
-      await client.query('BEGIN READ ONLY');
-      const result = await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig);
-      await client.query('ROLLBACK');
-      const encrypted = (client as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted === true;
+      // A server that stops answering mid-query: the client gives up a little after the server would.
+      const queryTimeout = options.timeoutMs + 2000;
+      await session.client.query({ text: `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.round(options.timeoutMs))}`, query_timeout: queryTimeout } as pg.QueryConfig);
+      const result = await session.client.query({ text: sql, queryMode: 'extended', query_timeout: queryTimeout } as pg.QueryConfig);
+      await session.client.query({ text: 'ROLLBACK', query_timeout: queryTimeout } as pg.QueryConfig);
+      const encrypted = (session.client as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted === true;
+      clean = true;
       return { rows: result.rows as Record<string, unknown>[], columns: result.fields.map((field) => field.name), encrypted };
     } catch (error) {
-      throw queryError(error, options.timeoutMs);
+      throw queryError(error, options.timeoutMs, reused);
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    await client.end().catch(() => undefined);
+    if (clean && options.sessions !== undefined && !options.signal?.aborted) await release(session, options.sessions, options.timeoutMs);
+    else await session.close();
   }
+}
+
+/**
+ * Back to the run's idle sessions, with what a read-only statement can leave behind in a
+ * session despite the rollback (advisory locks, prepared statements, cursors, LISTEN)
+ * discarded first.
+ */
+async function release(session: Session, sessions: IdleSessions, timeoutMs: number): Promise<void> {
+  try {
+    await session.client.query({ text: 'DISCARD ALL', query_timeout: timeoutMs + 2000 } as pg.QueryConfig);
+  } catch {
+    return session.close();
+  }
+  await sessions.put(session);
 }
 
 function tlsOptions(url: DatabaseUrl, mode: SslMode): false | ConnectionOptions {
@@ -219,10 +300,16 @@ function connectError(error: unknown, url: DatabaseUrl, mode: SslMode): Database
   return new DatabaseError(text, code, RETRYABLE_CODES.has(code ?? ''));
 }
 
-function queryError(error: unknown, timeoutMs: number): DatabaseError {
+function queryError(error: unknown, timeoutMs: number, reused: boolean): DatabaseError {
   const err = error as Error & { code?: string };
   const code = err?.code;
   const message = err?.message ?? String(error);
+  // On a reused session: the connection closed under it (no SQLSTATE, and not our own read
+  // timeout), or the server said it was ending the session (57P01-57P03 shutting down, 08 connection).
+  const lost = code && /^[0-9A-Z]{5}$/.test(code) ? /^57P0[123]$|^08/.test(code) : !/Query read timeout/i.test(message);
+  if (reused && lost) {
+    return new DatabaseError(`the reused session was closed: ${message}`, code, true, true);
+  }
   if (code === '57014') return new DatabaseError(`the query ran longer than the statement timeout (${timeoutMs} ms) and was cancelled`, code, false);
   if (/Query read timeout/i.test(message)) return new DatabaseError(`no answer to the query within ${timeoutMs + 2000} ms`, 'QUERY_TIMEOUT', true);
   if (code === '25006') return new DatabaseError(`the query tried to write, and runs read-only: ${message}`, code, false);

@@ -214,9 +214,10 @@ async function converse(session: Session, sql: string, options: QueryOptions): P
       throw queryError(error, options.timeoutMs, reused);
     }
   } finally {
-    options.signal?.removeEventListener('abort', abort);
+    // Still listening while the session is reset: a stop then closes it instead of waiting.
     if (clean && options.sessions !== undefined && !options.signal?.aborted) await release(session, options.sessions, options.timeoutMs);
     else await session.close();
+    options.signal?.removeEventListener('abort', abort);
   }
 }
 
@@ -231,6 +232,7 @@ async function release(session: Session, sessions: IdleSessions, timeoutMs: numb
   } catch {
     return session.close();
   }
+  // Closed by a stop while it was being reset: put() closes what is no longer open.
   await sessions.put(session);
 }
 

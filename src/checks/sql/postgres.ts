@@ -34,7 +34,7 @@ export class DatabaseError extends Error {
   /** SQLSTATE when the server answered, else a Node error code. */
   readonly code: string | undefined;
   readonly retryable: boolean;
-  /** A reused session had been closed before the query could run. */
+  /** The query ran on a kept session that the server or the network had closed (tried again on a new one). */
   readonly sessionLost: boolean;
 
   constructor(message: string, code: string | undefined, retryable: boolean, sessionLost = false) {

@@ -25,7 +25,7 @@ import { DJANGO_TEMPLATE } from '../src/cli/templates/django.ts';
 import { runReadiness } from '../src/pipeline.ts';
 import { allItems, type ItemReport } from '../src/report/model.ts';
 import { startDjangoLab } from '../test-support/django-lab.ts';
-import { ROLES, seedSkyway, startPostgres } from '../test-support/postgres.ts';
+import { ROLES, seedSkyway, startPostgres, type RunningPostgres } from '../test-support/postgres.ts';
 import { startAlertmanager, startExporter, startPrometheus, waitForSamples } from '../test-support/prometheus.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, 'serve-lab': { type: 'boolean' } } });
@@ -39,6 +39,8 @@ interface Round {
   whole: number;
   /** CPU time of this process (the run's one event loop) during the run, ms. */
   cpu: number;
+  /** PostgreSQL sessions the run opened (the run keeps a session for the next query to the same database). */
+  databaseSessions?: number;
   /** CPU time of the staging process (the lab) during the run, ms. */
   stagingCpu: number;
   /** CPU time of every process on the machine during the run (ours, staging, PostgreSQL, Prometheus, the kernel), core-ms. */
@@ -94,7 +96,9 @@ async function main(): Promise<void> {
     const { measuringIds, otherIds } = await runRound(manifestText, env, dir, lab.pid);
     const results: Round[] = [];
     for (let round = 0; round < rounds; round++) {
+      const sessionsBefore = await sessionsOpened(pg);
       const whole = await runRound(manifestText, env, dir, lab.pid);
+      whole.databaseSessions = (await sessionsOpened(pg)) - sessionsBefore;
       whole.measuringAlone = await runRound(manifestText, env, dir, lab.pid, measuringIds);
       whole.othersAlone = await runRound(manifestText, env, dir, lab.pid, otherIds);
       results.push(whole);
@@ -154,6 +158,11 @@ async function runRound(manifestText: string, env: Record<string, string>, works
     measuringIds: outcome.plan.items.filter((item) => item.exclusive).map((item) => item.id),
     otherIds: outcome.plan.items.filter((item) => !item.exclusive).map((item) => item.id),
   };
+}
+
+/** Sessions PostgreSQL has opened to the skyway database so far (its own count). */
+async function sessionsOpened(pg: RunningPostgres): Promise<number> {
+  return Number(await pg.psql("select sessions from pg_stat_database where datname = 'skyway'"));
 }
 
 /** CPU time (user + system) a process has used so far, ms. */
@@ -238,6 +247,7 @@ function print(results: Round[]): void {
   // Everything here shares the machine's cores: the run, staging, PostgreSQL, Prometheus.
   // However the work is scheduled, the run cannot end before the cores have done it.
   const cores = availableParallelism();
+  console.log(`  PostgreSQL sessions opened${ms(of((round) => round.databaseSessions ?? 0)).replace(' ms', '   ')}   (new server processes; a session whose query ended cleanly is kept for the next query)`);
   console.log(`  CPU of the staging process${ms(of((round) => round.stagingCpu))}`);
   console.log(`  CPU of the whole machine  ${ms(of((round) => round.machineCpu))}   (core-ms, ${cores} cores: busy ${(of((round) => round.machineCpu / (round.whole * cores)) * 100).toFixed(0)}% of the run's wall time)`);
   const cpuFloor = of((round) => round.machineCpu / cores);
